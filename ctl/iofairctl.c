@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofairctl OBJECT COMMAND [ARGS]: configure iofair and read what it measures.
+ * Global options as in iproute2: -j/--json, -p/--pretty.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "iofairctl.h"
+
+struct ctl_opts opts;
+
+static const struct ctl_object objects[] = {
+	{ "version", "show the CLI and module versions and the kernel features found", do_version },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: iofairctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+		   "Options:\n"
+		   "  -j, --json     JSON output\n"
+		   "  -p, --pretty   indented JSON output (with -j)\n"
+		   "  -h, --help     this help\n"
+		   "  -V, --version  the CLI's version\n"
+		   "Objects:\n");
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		fprintf(f, "  %-10s %s\n", objects[i].name, objects[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",    no_argument, NULL, 'j' },
+		{ "pretty",  no_argument, NULL, 'p' },
+		{ "help",    no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jphV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': opts.json = true; break;
+		case 'p': opts.pretty = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("iofairctl %s\n", IOFAIRCTL_VERSION); return 0;
+		default:  usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if (matches(argv[0], objects[i].name))
+			return objects[i].run(argc - 1, argv + 1);
+
+	ctl_err("unknown object '%s' (try 'iofairctl help')", argv[0]);
+	return 2;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the running kernel offers iofair: packet hook points (from the
+ * kernel's config, fixed at build time) and probe points (asked of the
+ * running kernel by registering a kprobe and removing it again).
+ *
+ * Probe points live partly in modules (vhost, vhost_net) that may be loaded
+ * after iofair, so they are checked when asked for, not cached.  A probe
+ * point that cannot be attached is reported with its errno; it never fails
+ * the module load.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/version.h>
+#include <net/netlink.h>
+#include <uapi/linux/iofair.h>
+
+#include "iofair.h"
+
+struct iofair_probe_point {
+	const char *symbol;
+	const char *module;	/* "vmlinux" when built in */
+};
+
+/*
+ * vhost_task_create: the vhost_task worker kind (6.4+), built in.
+ * vhost_worker: the kthread worker function (up to 6.3).
+ * vhost_run_work_list: the vhost_task worker function (6.4+).
+ * vhost_poll_queue: a kick queued for the worker.
+ * handle_tx_kick, handle_rx_kick: vhost-net's virtqueue handlers.
+ */
+static const struct iofair_probe_point iofair_probe_points[] = {
+	{ "vhost_task_create",	 "vmlinux" },
+	{ "vhost_worker",	 "vhost" },
+	{ "vhost_run_work_list", "vhost" },
+	{ "vhost_poll_queue",	 "vhost" },
+	{ "handle_tx_kick",	 "vhost_net" },
+	{ "handle_rx_kick",	 "vhost_net" },
+};
+
+/* Serialises the trial registrations of iofair_probe_try(). */
+static DEFINE_MUTEX(iofair_probe_lock);
+
+static int iofair_probe_try(const char *symbol)
+{
+	struct kprobe kp = { .symbol_name = symbol };
+	int err;
+
+	if (!IS_ENABLED(CONFIG_KPROBES))
+		return -EOPNOTSUPP;
+
+	mutex_lock(&iofair_probe_lock);
+	err = register_kprobe(&kp);
+	if (!err)
+		unregister_kprobe(&kp);
+	mutex_unlock(&iofair_probe_lock);
+	return err;
+}
+
+u32 iofair_features_hooks(void)
+{
+	u32 hooks = 0;
+
+	if (IS_ENABLED(CONFIG_NETFILTER_INGRESS))
+		hooks |= IOFAIR_HOOK_NF_INGRESS;
+	if (IS_ENABLED(CONFIG_NETFILTER_EGRESS))
+		hooks |= IOFAIR_HOOK_NF_EGRESS;
+	if (IS_ENABLED(CONFIG_KPROBES))
+		hooks |= IOFAIR_HOOK_KPROBES;
+	return hooks;
+}
+
+/*
+ * vhost_task (kernel/vhost_task.c, CONFIG_VHOST_TASK) replaced the per-device
+ * kthread in 6.4.  Trust the running kernel over the version number: the
+ * kind is vhost_task when vhost_task_create can be probed.
+ */
+u32 iofair_features_vhost_worker(void)
+{
+	if (!iofair_probe_try("vhost_task_create"))
+		return IOFAIR_VHOST_WORKER_VHOST_TASK;
+	if (LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0))
+		return IOFAIR_VHOST_WORKER_KTHREAD;
+	return IOFAIR_VHOST_WORKER_UNKNOWN;
+}
+
+int iofair_features_fill_probes(struct sk_buff *skb)
+{
+	const struct iofair_probe_point *pp;
+	struct nlattr *nest;
+	int err;
+
+	for (pp = iofair_probe_points;
+	     pp < iofair_probe_points + ARRAY_SIZE(iofair_probe_points); pp++) {
+		err = iofair_probe_try(pp->symbol);
+
+		nest = nla_nest_start(skb, IOFAIR_A_VERSION_PROBE);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_string(skb, IOFAIR_A_PROBE_NAME, pp->symbol) ||
+		    nla_put_string(skb, IOFAIR_A_PROBE_MODULE, pp->module) ||
+		    nla_put_u32(skb, IOFAIR_A_PROBE_STATE,
+				err ? IOFAIR_PROBE_STATE_MISSING :
+				      IOFAIR_PROBE_STATE_AVAILABLE) ||
+		    nla_put_s32(skb, IOFAIR_A_PROBE_ERROR, err)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+int iofair_features_init(void)
+{
+	u32 hooks = iofair_features_hooks();
+
+	if (!(hooks & IOFAIR_HOOK_KPROBES))
+		pr_warn("kernel built without CONFIG_KPROBES: no vhost worker or PF driver probes\n");
+	if (!(hooks & IOFAIR_HOOK_NF_INGRESS) || !(hooks & IOFAIR_HOOK_NF_EGRESS))
+		pr_warn("kernel lacks netfilter netdev %s hooks: no per-packet measurement there\n",
+			(hooks & IOFAIR_HOOK_NF_INGRESS) ? "egress" : "ingress");
+	return 0;
+}
