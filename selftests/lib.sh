@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by iofair's shell selftests: the kernel's KTAP and net
+# helpers (ktap_helpers.sh, net/lib.sh from the kselftest framework), plus
+# loading the module under test.
+
+IOFAIR_SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${KSFT_DIR:=$IOFAIR_SELFTESTS/../build/ksrc/tools/testing/selftests}"
+if [ ! -f "$KSFT_DIR/kselftest/ktap_helpers.sh" ]; then
+	echo "Bail out! kselftest framework not found in $KSFT_DIR (run 'make deps')"
+	exit 1
+fi
+# shellcheck source=/dev/null
+source "$KSFT_DIR/kselftest/ktap_helpers.sh"
+# shellcheck source=/dev/null
+source "$KSFT_DIR/net/lib.sh"
+
+# The module under test: $IOFAIR_KO (set by the test VM), or iofair by name.
+iofair_load()
+{
+	if lsmod | grep -q '^iofair '; then
+		return 0
+	fi
+	if [ -n "${IOFAIR_KO:-}" ]; then
+		insmod "$IOFAIR_KO"
+	else
+		modprobe iofair
+	fi
+}
+
+iofair_unload()
+{
+	if lsmod | grep -q '^iofair '; then
+		rmmod iofair
+	fi
+}
+
+# Tests that need the module, or the VM's emulated SR-IOV NIC, skip (exit 4)
+# with the reason when it is not there.
+iofair_require_module()
+{
+	if [ -z "${IOFAIR_KO:-}" ] && ! modinfo iofair >/dev/null 2>&1; then
+		ktap_skip_all "iofair.ko not available (set IOFAIR_KO or install the module)"
+		exit "$KSFT_SKIP"
+	fi
+}
+
+iofair_require_root()
+{
+	if [ "$(id -u)" != 0 ]; then
+		ktap_skip_all "must run as root"
+		exit "$KSFT_SKIP"
+	fi
+}
+
+# Run "$@" and record one KTAP result named by $1.
+iofair_check()
+{
+	local desc=$1
+	shift
+	if "$@"; then
+		ktap_test_pass "$desc"
+	else
+		ktap_test_fail "$desc"
+	fi
+}
