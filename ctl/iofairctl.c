@@ -12,6 +12,7 @@
 struct ctl_opts opts;
 
 static const struct ctl_object objects[] = {
+	{ "dev",     "list SR-IOV PFs and VFs: drivers, netdevs, netns, PF-driver VF config", do_dev },
 	{ "version", "show the CLI and module versions and the kernel features found", do_version },
 };
 

@@ -22,6 +22,7 @@ struct ctl_object {
 	int (*run)(int argc, char **argv);
 };
 
+int do_dev(int argc, char **argv);
 int do_version(int argc, char **argv);
 
 /* util.c */
