@@ -87,6 +87,7 @@ gen-check: deps
 
 unit: ctl
 	$(MAKE) -C ctl test
+	$(MAKE) -C selftests/unit test
 
 # Module for both test kernels, CLI, selftests; then unit tests on the host
 # and the kselftest suite in the VM on each kernel.
