@@ -13,6 +13,12 @@ struct ctl_opts opts;
 
 static const struct ctl_object objects[] = {
 	{ "dev",     "list SR-IOV PFs and VFs: drivers, netdevs, netns, PF-driver VF config", do_dev },
+	{ "target",  "add, change, remove and list the traffic endpoints iofair governs", do_target },
+	{ "node",    "the policy hierarchy: roots with a capacity, tenants and groups", do_node },
+	{ "policy",  "set and list the bw-min, bw-max, burst and weight of targets and nodes", do_policy },
+	{ "stats",   "one snapshot of every target's and node's figures, or a live view", do_stats },
+	{ "monitor", "print events as they happen: targets, nodes, policies, VF config, alarms", do_monitor },
+	{ "controller", "show and set the fair-share controller", do_controller },
 	{ "version", "show the CLI and module versions and the kernel features found", do_version },
 };
 

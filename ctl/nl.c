@@ -31,7 +31,15 @@ struct ctl_nl_req {
 	void *arg;
 	int err;		/* first error: kernel's or the callback's */
 	int done;
+	/* dumps: the replies are kept until the dump is known consistent */
+	int dump, intr;
+	struct nl_msg **msgs;
+	size_t nmsgs, cap;
+	uint8_t cmd;		/* notifications: only this command */
 };
+
+/* How often a dump the kernel flags NLM_F_DUMP_INTR is tried again. */
+#define CTL_NL_DUMP_RETRIES 2
 
 struct ctl_nl *ctl_nl_open(void)
 {
@@ -95,13 +103,20 @@ struct nl_msg *ctl_nl_msg(struct ctl_nl *nl, uint8_t cmd, int flags)
 	return msg;
 }
 
-static int ctl_nl_valid(struct nl_msg *msg, void *data)
+/* Parse one reply and hand it to the caller's function. */
+static int ctl_nl_deliver(struct ctl_nl_req *req, struct nl_msg *msg)
 {
-	struct ctl_nl_req *req = data;
 	struct genlmsghdr *gnlh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[req->maxattr + 1];
 	int err;
 
+	if (nlmsg_hdr(msg)->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN)) {
+		ctl_err("the kernel's reply is truncated");
+		req->err = -EPROTO;
+		return NL_STOP;
+	}
+	if (req->cmd && gnlh->cmd != req->cmd)
+		return NL_OK;
 	err = nla_parse(tb, req->maxattr, genlmsg_attrdata(gnlh, 0),
 			genlmsg_attrlen(gnlh, 0), NULL);
 	if (err) {
@@ -118,82 +133,269 @@ static int ctl_nl_valid(struct nl_msg *msg, void *data)
 	return NL_OK;
 }
 
+static int ctl_nl_valid(struct nl_msg *msg, void *data)
+{
+	struct ctl_nl_req *req = data;
+
+	if (!req->dump)
+		return ctl_nl_deliver(req, msg);
+	if (req->nmsgs == req->cap) {
+		size_t cap = req->cap ? 2 * req->cap : 64;
+		struct nl_msg **msgs = realloc(req->msgs, cap * sizeof(*msgs));
+
+		if (!msgs) {
+			ctl_err("out of memory");
+			req->err = -ENOMEM;
+			return NL_STOP;
+		}
+		req->msgs = msgs;
+		req->cap = cap;
+	}
+	nlmsg_get(msg);
+	req->msgs[req->nmsgs++] = msg;
+	return NL_OK;
+}
+
+static void ctl_nl_drop_msgs(struct ctl_nl_req *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nmsgs; i++)
+		nlmsg_free(req->msgs[i]);
+	req->nmsgs = 0;
+}
+
+/*
+ * The extack TLVs after an error or a dump's final status (@off bytes into
+ * the payload): the message, and the offset of the attribute it is about.
+ */
+static const char *ctl_nl_extack(struct nlmsghdr *nlh, size_t off, int *attr_off)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+
+	*attr_off = -1;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || NLMSG_HDRLEN + off >= nlh->nlmsg_len)
+		return NULL;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)NLMSG_DATA(nlh) + off),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL))
+		return NULL;
+	if (tb[NLMSGERR_ATTR_OFFS])
+		*attr_off = (int)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+	return tb[NLMSGERR_ATTR_MSG] ? nla_get_string(tb[NLMSGERR_ATTR_MSG]) : NULL;
+}
+
+static void ctl_nl_print_error(int error, const char *msg, int attr_off)
+{
+	if (msg && attr_off >= 0)
+		ctl_err("%s: %s (at attribute offset %d)", strerror(-error), msg, attr_off);
+	else if (msg)
+		ctl_err("%s: %s", strerror(-error), msg);
+	else
+		ctl_err("%s", strerror(-error));
+}
+
 /* Print the kernel's refusal: errno text, extack message, offending attribute. */
 static int ctl_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *data)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct ctl_nl_req *req = data;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
-	const char *msg = NULL;
 	size_t off = sizeof(*e);
+	const char *msg;
+	int attr_off;
 
 	(void)nla;
 	req->err = e->error;
 	req->done = 1;
 	if (!e->error)
 		return NL_STOP;
-
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		if (NLMSG_HDRLEN + off < nlh->nlmsg_len &&
-		    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-			       nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) &&
-		    tb[NLMSGERR_ATTR_MSG])
-			msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
-	}
-	if (msg && tb[NLMSGERR_ATTR_OFFS])
-		ctl_err("%s: %s (at attribute offset %u)", strerror(-e->error), msg,
-			nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
-	else if (msg)
-		ctl_err("%s: %s", strerror(-e->error), msg);
-	else
-		ctl_err("%s", strerror(-e->error));
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	msg = ctl_nl_extack(nlh, off, &attr_off);
+	ctl_nl_print_error(e->error, msg, attr_off);
 	return NL_STOP;
 }
 
+/* A successful ACK may still carry a warning from the kernel. */
+static int ctl_nl_ack(struct nl_msg *msg, void *data)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlmsgerr *e = nlmsg_data(nlh);
+	struct ctl_nl_req *req = data;
+	size_t off = sizeof(*e);
+	const char *text;
+	int attr_off;
+
+	req->done = 1;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	text = ctl_nl_extack(nlh, off, &attr_off);
+	if (text)
+		ctl_err("warning: %s", text);
+	return NL_STOP;
+}
+
+/*
+ * The end of a dump: NLMSG_DONE carries the dump's status (an int), and
+ * when it failed, the extack TLVs after it.
+ */
 static int ctl_nl_finish(struct nl_msg *msg, void *data)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ctl_nl_req *req = data;
+	const char *text;
+	int error, attr_off;
+
+	req->done = 1;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		req->intr = 1;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(error)))
+		return NL_STOP;
+	memcpy(&error, NLMSG_DATA(nlh), sizeof(error));
+	if (error >= 0)
+		return NL_STOP;
+	text = ctl_nl_extack(nlh, sizeof(error), &attr_off);
+	ctl_nl_print_error(error, text, attr_off);
+	if (!req->err)
+		req->err = error;
+	return NL_STOP;
+}
+
+/* Part of the dump was taken before a change and part after: take it again. */
+static int ctl_nl_dump_intr(struct nl_msg *msg, void *data)
 {
 	struct ctl_nl_req *req = data;
 
 	(void)msg;
-	req->done = 1;
-	return NL_STOP;
+	req->intr = 1;
+	return NL_OK;
+}
+
+static struct nl_cb *ctl_nl_cb(struct ctl_nl_req *req)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return NULL;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ctl_nl_valid, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ctl_nl_finish, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ctl_nl_ack, req);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, ctl_nl_dump_intr, req);
+	nl_cb_err(cb, NL_CB_CUSTOM, ctl_nl_error, req);
+	return cb;
+}
+
+/* Send @msg (not consumed) and read until the kernel's answer is complete. */
+static int ctl_nl_exchange(struct ctl_nl *nl, struct nl_msg *msg, struct ctl_nl_req *req)
+{
+	struct nl_cb *cb;
+	int err;
+
+	cb = ctl_nl_cb(req);
+	if (!cb)
+		return -ENOMEM;
+	err = nl_send_auto(nl->sk, msg);
+	if (err < 0) {
+		ctl_err("cannot send to the kernel: %s", nl_geterror(err));
+		nl_cb_put(cb);
+		return -EIO;
+	}
+	while (!req->done) {
+		err = nl_recvmsgs(nl->sk, cb);
+		if (err < 0 && !req->err) {
+			ctl_err("cannot read the kernel's reply: %s", nl_geterror(err));
+			req->err = -EIO;
+		}
+		if (req->err)
+			break;
+	}
+	nl_cb_put(cb);
+	return req->err;
 }
 
 int ctl_nl_talk(struct ctl_nl *nl, struct nl_msg *msg, int maxattr,
 		ctl_nl_reply_fn fn, void *arg)
 {
 	struct ctl_nl_req req = { .maxattr = maxattr, .fn = fn, .arg = arg };
+	int err, tries = 0;
+	size_t i;
+
+	req.dump = !!(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP);
+	for (;;) {
+		err = ctl_nl_exchange(nl, msg, &req);
+		if (err || !req.dump || !req.intr)
+			break;
+		ctl_nl_drop_msgs(&req);
+		if (tries++ == CTL_NL_DUMP_RETRIES) {
+			ctl_err("the objects kept changing while the kernel listed them; try again");
+			err = -EAGAIN;
+			break;
+		}
+		/* the same request again, under a new sequence number */
+		nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
+		req.done = req.intr = 0;
+	}
+	nlmsg_free(msg);
+	for (i = 0; !err && i < req.nmsgs; i++) {
+		ctl_nl_deliver(&req, req.msgs[i]);
+		err = req.err;
+	}
+	ctl_nl_drop_msgs(&req);
+	free(req.msgs);
+	return err;
+}
+
+int ctl_nl_subscribe(struct ctl_nl *nl, const char *group)
+{
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, IOFAIR_FAMILY_NAME, group);
+	if (grp < 0) {
+		ctl_err("the '%s' family has no multicast group '%s': %s", IOFAIR_FAMILY_NAME,
+			group, nl_geterror(grp));
+		return -ENOENT;
+	}
+	err = nl_socket_add_membership(nl->sk, grp);
+	if (err) {
+		ctl_err("cannot join the '%s' group: %s", group, nl_geterror(err));
+		return -EIO;
+	}
+	/* notifications carry no sequence number of ours */
+	nl_socket_disable_seq_check(nl->sk);
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
+	err = nl_socket_set_nonblocking(nl->sk);
+	if (err) {
+		ctl_err("cannot make the netlink socket non-blocking: %s", nl_geterror(err));
+		return -EIO;
+	}
+	return 0;
+}
+
+int ctl_nl_fd(struct ctl_nl *nl)
+{
+	return nl_socket_get_fd(nl->sk);
+}
+
+int ctl_nl_recv_ntf(struct ctl_nl *nl, uint8_t cmd, int maxattr, ctl_nl_reply_fn fn, void *arg)
+{
+	struct ctl_nl_req req = { .maxattr = maxattr, .fn = fn, .arg = arg, .cmd = cmd };
 	struct nl_cb *cb;
 	int err;
 
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
+	if (!cb)
 		return -ENOMEM;
-	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ctl_nl_valid, &req);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ctl_nl_finish, &req);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ctl_nl_finish, &req);
-	nl_cb_err(cb, NL_CB_CUSTOM, ctl_nl_error, &req);
-
-	err = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
-	if (err < 0) {
-		ctl_err("cannot send to the kernel: %s", nl_geterror(err));
-		nl_cb_put(cb);
+	err = nl_recvmsgs(nl->sk, cb);
+	nl_cb_put(cb);
+	if (req.err)
+		return req.err;
+	if (err == -NLE_NOMEM)	/* ENOBUFS: the socket overflowed */
+		return -ENOBUFS;
+	if (err < 0 && err != -NLE_AGAIN) {
+		ctl_err("cannot read notifications: %s", nl_geterror(err));
 		return -EIO;
 	}
-	while (!req.done) {
-		err = nl_recvmsgs(nl->sk, cb);
-		if (err < 0 && !req.err) {
-			ctl_err("cannot read the kernel's reply: %s", nl_geterror(err));
-			req.err = -EIO;
-		}
-		if (req.err)
-			break;
-	}
-	nl_cb_put(cb);
-	return req.err;
+	return 0;
 }

@@ -26,9 +26,26 @@ struct nl_msg *ctl_nl_msg(struct ctl_nl *nl, uint8_t cmd, int flags);
 /*
  * Send @msg (consumed) and feed each reply to @fn, parsed by @maxattr.
  * Returns 0 or a negative errno; a kernel error has been printed with its
- * extack message and the attribute it pointed at.
+ * extack message and the attribute it pointed at.  A dump (NLM_F_DUMP) is
+ * read to its end before @fn sees any of it: when the kernel flags it
+ * inconsistent (NLM_F_DUMP_INTR) it is taken again, twice at most; an
+ * error the kernel reports in NLMSG_DONE is printed like any other.
  */
 int ctl_nl_talk(struct ctl_nl *nl, struct nl_msg *msg, int maxattr,
 		ctl_nl_reply_fn fn, void *arg);
+
+/*
+ * Join the family's multicast group @group and make the socket
+ * non-blocking; use another ctl_nl for requests.
+ */
+int ctl_nl_subscribe(struct ctl_nl *nl, const char *group);
+int ctl_nl_fd(struct ctl_nl *nl);
+/*
+ * Feed the notifications of command @cmd that are queued now to @fn.
+ * Returns 0 (also when none were queued), -ENOBUFS when the socket
+ * overflowed and notifications were lost, or another negative errno.
+ */
+int ctl_nl_recv_ntf(struct ctl_nl *nl, uint8_t cmd, int maxattr, ctl_nl_reply_fn fn,
+		    void *arg);
 
 #endif /* IOFAIRCTL_NL_H */

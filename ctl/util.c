@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* iofairctl: errors, argument matching, and rates in tc's spellings. */
+/* iofairctl: errors, argument matching, numbers, rates and sizes in tc's spellings. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -67,6 +67,61 @@ int parse_rate_bps(const char *s, uint64_t *bps)
 	return -EINVAL;
 }
 
+/*
+ * A size as tc(8) spells it: bytes with an optional unit: "b" (or none),
+ * "k"/"kb"/"kib" (x1024), "m"/"mb"/"mib" (x1024^2), "g"/"gb"/"gib" (x1024^3),
+ * whole numbers only.  Returns 0, -EINVAL for a malformed size, -ERANGE
+ * when it does not fit 64 bits.
+ */
+int parse_size_bytes(const char *s, uint64_t *bytes)
+{
+	static const struct { const char *unit; unsigned int shift; } units[] = {
+		{ "", 0 },   { "b", 0 },
+		{ "k", 10 }, { "kb", 10 }, { "kib", 10 },
+		{ "m", 20 }, { "mb", 20 }, { "mib", 20 },
+		{ "g", 30 }, { "gb", 30 }, { "gib", 30 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || end == s)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].unit))
+			continue;
+		if (units[i].shift && v > (UINT64_MAX >> units[i].shift))
+			return -ERANGE;
+		*bytes = (uint64_t)v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A decimal unsigned 32-bit number, nothing else (no sign, no spaces). */
+int parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (x > UINT32_MAX)
+		return -ERANGE;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 /* "1.5Gbit", "100Mbit", "64Kbit", "999bit": the shortest exact-enough form. */
 int format_rate(char *buf, size_t len, uint64_t bps)
 {
@@ -84,4 +139,26 @@ int format_rate(char *buf, size_t len, uint64_t bps)
 		return snprintf(buf, len, "%.4g%s", (double)bps / (double)units[i].div, units[i].unit);
 	}
 	return snprintf(buf, len, "%" PRIu64 "bit", bps);
+}
+
+/*
+ * "1500B", "64KiB", "1.5MiB": bytes in the largest binary unit, exact when
+ * the unit divides them, else to 4 digits; below 10 KiB, in bytes unless a
+ * KiB divides them.
+ */
+int format_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	uint64_t div = 1;
+	int i = -1;
+
+	while (bytes >= div * 1024 && i < 3) {
+		div *= 1024;
+		i++;
+	}
+	if (i < 0 || (bytes < 10240 && bytes % 1024))
+		return snprintf(buf, len, "%" PRIu64 "B", bytes);
+	if (bytes % div == 0)
+		return snprintf(buf, len, "%" PRIu64 "%s", bytes / div, units[i]);
+	return snprintf(buf, len, "%.4g%s", (double)bytes / (double)div, units[i]);
 }
