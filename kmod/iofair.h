@@ -3,11 +3,142 @@
 #ifndef _IOFAIR_H
 #define _IOFAIR_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <uapi/linux/iofair.h>
 
-#define IOFAIR_VERSION "0.1.0"
+#include "compat.h"
 
+#define IOFAIR_VERSION "0.2.0"
+
+struct genl_info;
+struct pci_dev;
+struct netlink_ext_ack;
 struct sk_buff;
+
+/* A policy, as in the uAPI; bw_max_bps 0 = no cap. */
+struct iofair_policy {
+	u64 bw_min_bps;
+	u64 bw_max_bps;
+	u32 burst_bytes;
+	u32 weight;
+};
+
+/* Directions, from the tenant's point of view. */
+enum iofair_dir {
+	IOFAIR_TX,
+	IOFAIR_RX,
+	IOFAIR_NDIRS,
+};
+
+#define IOFAIR_NDROPS (IOFAIR_DROP_REASON_NOMEM + 1)
+
+struct iofair_dir_stats {
+	u64 packets;
+	u64 bytes;		/* L2 bytes */
+	u64 delayed;
+	u64 drops[IOFAIR_NDROPS];
+};
+
+/* Written by the packet hooks, one per CPU, summed on read. */
+struct iofair_pcpu_stats {
+	struct iofair_dir_stats dir[IOFAIR_NDIRS];
+	struct u64_stats_sync syncp;
+};
+
+struct iofair_node {
+	struct iofair_net *inet;
+	u32 id;
+	u32 kind;			/* enum iofair_node_kind */
+	char name[IOFAIR_NAME_LEN];
+	struct iofair_node *parent;	/* NULL for a root */
+	u64 capacity_bps;		/* roots: configured (0: from link) */
+	u32 link_ifindex;		/* roots: uplink, 0 = none */
+	struct iofair_policy policy;
+	u32 children;			/* child nodes and targets */
+
+	/* Written by the controller, under inet->lock. */
+	u64 alloc_bps;
+	u64 demand_bps;
+	u32 jain_ppm;
+	struct rcu_head rcu;
+};
+
+struct iofair_target {
+	struct iofair_net *inet;
+	u32 id;
+	u32 kind;			/* enum iofair_target_kind */
+	/* The netdev; for a vf target the PF.  Held with dev_tracker. */
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	u32 vf;
+	struct iofair_node *node;	/* NULL: measured, not in the tree */
+	u32 enforce;			/* enum iofair_enforce */
+	u32 ownership;			/* enum iofair_ownership */
+	struct iofair_policy policy;
+	u64 rx_bw_max_bps;
+
+	/* vf targets (vf.c): the PF driver's side. */
+	u32 vf_orig_min_mbps;		/* the VF's own rates, put back at del */
+	u32 vf_orig_max_mbps;
+	u32 pushed_max_mbps;
+	bool hw_pushed;			/* we changed the VF's rates */
+	bool hw_enforced;		/* the driver took a max rate */
+	bool hw_min;			/* ... and the min rate */
+
+	/* Packet hooks (hook.c); hooks_on while they are registered. */
+	struct iofair_pcpu_stats __percpu *pcpu;
+	struct nf_hook_ops hook_ops[2];	/* ingress, egress */
+	bool hooks_on;
+	/* Counters at the last reset, subtracted on read. */
+	struct iofair_dir_stats base[IOFAIR_NDIRS];
+
+	/* Controller state, under inet->lock. */
+	u64 alloc_bps;
+	u64 demand_bps;
+	u64 rate_bps[IOFAIR_NDIRS];	/* achieved, last interval */
+	u64 last_bytes[IOFAIR_NDIRS];
+	u64 last_ns;
+	struct rcu_head rcu;
+};
+
+struct iofair_ctrl_cfg {
+	bool enabled;
+	u32 interval_ms;
+	u32 hysteresis_pct;
+	u32 margin_pct;
+	u32 window_ms;
+};
+
+/*
+ * Per network namespace.  Objects made through a socket live in the
+ * socket's namespace; lock order: rtnl_lock, then lock.
+ */
+struct iofair_net {
+	struct net *net;
+	/* Protects targets, nodes, their fields not marked otherwise, ctrl. */
+	struct mutex lock;
+	struct xarray targets;		/* id -> struct iofair_target */
+	struct xarray nodes;		/* id -> struct iofair_node */
+	u32 next_target_id;
+	u32 next_node_id;
+	unsigned int ntargets;
+	unsigned int nvf;		/* vf targets among them */
+
+	struct iofair_ctrl_cfg ctrl;
+	struct delayed_work ctrl_work;
+	u64 ctrl_steps;
+	u64 ctrl_last_step_ns;
+	bool dying;
+	struct list_head list;		/* in iofair_nets (pernet.c) */
+};
 
 /* features.c: what the running kernel offers. */
 int iofair_features_init(void);
@@ -15,8 +146,85 @@ u32 iofair_features_hooks(void);
 u32 iofair_features_vhost_worker(void);
 int iofair_features_fill_probes(struct sk_buff *skb);
 
+/* pernet.c */
+int iofair_pernet_init(void);
+void iofair_pernet_exit(void);
+struct iofair_net *iofair_net(const struct net *net);
+void iofair_for_each_net_del_vf(const struct pci_dev *pf, u32 vf);
+
+/* node.c */
+struct iofair_node *iofair_node_find(struct iofair_net *inet, u32 id);
+int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
+		    struct iofair_node **out);
+int iofair_node_set(struct iofair_net *inet, struct iofair_node *n,
+		    struct genl_info *info);
+int iofair_node_del(struct iofair_net *inet, struct iofair_node *n,
+		    struct netlink_ext_ack *extack);
+void iofair_node_destroy_all(struct iofair_net *inet);
+u64 iofair_node_capacity(const struct iofair_node *n);
+u64 iofair_node_bound(const struct iofair_node *n);
+int iofair_tree_check(struct iofair_net *inet, struct netlink_ext_ack *extack);
+int iofair_policy_parse(const struct nlattr *nest, struct iofair_policy *p,
+			struct netlink_ext_ack *extack);
+
+/* target.c */
+struct iofair_target *iofair_target_find(struct iofair_net *inet, u32 id);
+int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
+		      struct iofair_target **out);
+int iofair_target_set(struct iofair_net *inet, struct iofair_target *t,
+		      struct genl_info *info);
+void iofair_target_del(struct iofair_net *inet, struct iofair_target *t,
+		       u32 reason);
+void iofair_target_destroy_all(struct iofair_net *inet, u32 reason);
+void iofair_target_read(const struct iofair_target *t,
+			struct iofair_dir_stats dir[IOFAIR_NDIRS]);
+void iofair_target_reset(struct iofair_target *t);
+u32 iofair_target_source(const struct iofair_target *t);
+int iofair_target_notifier_init(void);
+void iofair_target_notifier_exit(void);
+
+/* vf.c: vf targets through the PF driver. */
+int iofair_vf_init(void);
+void iofair_vf_exit(void);
+int iofair_vf_check(struct net_device *dev, u32 vf, struct genl_info *info);
+int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
+void iofair_vf_detach(struct iofair_target *t, u32 reason);
+int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack);
+bool iofair_vf_has_stats(const struct iofair_target *t);
+bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf);
+void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
+		      u32 *ifindex, bool *host_bound);
+
+/* hook.c: per-packet hooks on a target's netdev. */
+int iofair_hook_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
+void iofair_hook_detach(struct iofair_target *t);
+
 /* netlink.c */
 int iofair_netlink_init(void);
 void iofair_netlink_exit(void);
+int iofair_nl_fill_target(struct sk_buff *skb, const struct iofair_target *t,
+			  const struct net *net);
+int iofair_nl_fill_node(struct sk_buff *skb, const struct iofair_node *n);
+int iofair_nl_put_policy(struct sk_buff *skb, int type,
+			 const struct iofair_policy *p);
+
+/* notify.c: the events multicast group. */
+void iofair_notify_enable(bool on);
+void iofair_notify_target(struct iofair_net *inet, u32 type,
+			  const struct iofair_target *t, u32 reason);
+void iofair_notify_node(struct iofair_net *inet, u32 type,
+			const struct iofair_node *n, u32 reason);
+
+/* stats.c: the stats-get dump and stats-reset. */
+
+/* controller.c */
+void iofair_ctrl_init(struct iofair_net *inet);
+void iofair_ctrl_stop(struct iofair_net *inet);
+void iofair_ctrl_kick(struct iofair_net *inet);
+
+static inline u64 iofair_now_ns(void)
+{
+	return ktime_get_ns();
+}
 
 #endif /* _IOFAIR_H */

@@ -3,7 +3,9 @@
  * iofair: measure and govern virtualized network I/O on a KVM host.
  *
  * Module entry and exit.  Each subsystem has its own file; init brings them
- * up in order and unwinds in reverse on failure, exit mirrors init.
+ * up in order and unwinds in reverse on failure, exit mirrors init.  The
+ * netlink family comes last and goes first: once it is gone no request can
+ * create anything, and what exists is torn down below it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,17 +21,41 @@ static int __init iofair_init(void)
 	if (err)
 		return err;
 
-	err = iofair_netlink_init();
+	err = iofair_pernet_init();
 	if (err)
 		return err;
 
+	err = iofair_target_notifier_init();
+	if (err)
+		goto err_pernet;
+
+	err = iofair_vf_init();
+	if (err)
+		goto err_notifier;
+
+	err = iofair_netlink_init();
+	if (err)
+		goto err_vf;
+
 	pr_info("version %s loaded\n", IOFAIR_VERSION);
 	return 0;
+
+err_vf:
+	iofair_vf_exit();
+err_notifier:
+	iofair_target_notifier_exit();
+err_pernet:
+	iofair_pernet_exit();
+	return err;
 }
 
 static void __exit iofair_exit(void)
 {
 	iofair_netlink_exit();
+	iofair_vf_exit();
+	iofair_target_notifier_exit();
+	iofair_pernet_exit();
+	rcu_barrier();	/* targets are freed by call_rcu */
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy hierarchy: roots own a capacity, tenants and groups below them
+ * carry policies, targets are the leaves.
+ *
+ * A change is applied in place and the whole tree is then checked; a change
+ * that breaks a rule is rolled back before the lock is dropped, so nobody
+ * ever sees a tree that breaks one.  The rules:
+ *   - bw-min <= bw-max when bw-max is set;
+ *   - the bw-min of a node's children add up to no more than its bound:
+ *     a root's capacity, or a node's bw-max (when set) within its parent's
+ *     bound;
+ *   - no node is its own ancestor.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ethtool.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "iofair.h"
+#include "iofair-nl-gen.h"
+
+struct iofair_node *iofair_node_find(struct iofair_net *inet, u32 id)
+{
+	lockdep_assert_held(&inet->lock);
+	return xa_load(&inet->nodes, id);
+}
+
+static struct iofair_node *iofair_node_find_name(struct iofair_net *inet,
+						 const char *name)
+{
+	struct iofair_node *n;
+	unsigned long id;
+
+	xa_for_each(&inet->nodes, id, n)
+		if (!strcmp(n->name, name))
+			return n;
+	return NULL;
+}
+
+u64 iofair_node_capacity(const struct iofair_node *n)
+{
+	while (n->parent)
+		n = n->parent;
+	return n->capacity_bps;
+}
+
+/* What a node's children may be guaranteed, in bits per second. */
+u64 iofair_node_bound(const struct iofair_node *n)
+{
+	u64 bound = U64_MAX;
+
+	for (; n; n = n->parent) {
+		if (!n->parent)
+			return min(bound, n->capacity_bps);
+		if (n->policy.bw_max_bps)
+			bound = min(bound, n->policy.bw_max_bps);
+	}
+	return bound;
+}
+
+int iofair_policy_parse(const struct nlattr *nest, struct iofair_policy *p,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[IOFAIR_A_POLICY_MAX + 1];
+	int err;
+
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, IOFAIR_A_POLICY_MAX, nest,
+			       iofair_policy_nl_policy, extack);
+	if (err)
+		return err;
+	if (tb[IOFAIR_A_POLICY_BW_MIN])
+		p->bw_min_bps = nla_get_u64(tb[IOFAIR_A_POLICY_BW_MIN]);
+	if (tb[IOFAIR_A_POLICY_BW_MAX])
+		p->bw_max_bps = nla_get_u64(tb[IOFAIR_A_POLICY_BW_MAX]);
+	if (tb[IOFAIR_A_POLICY_BURST])
+		p->burst_bytes = nla_get_u32(tb[IOFAIR_A_POLICY_BURST]);
+	if (tb[IOFAIR_A_POLICY_WEIGHT])
+		p->weight = nla_get_u32(tb[IOFAIR_A_POLICY_WEIGHT]);
+	if (p->bw_max_bps && p->bw_min_bps > p->bw_max_bps) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, nest,
+					"bw-min (%llu bit/s) is above bw-max (%llu bit/s)",
+					p->bw_min_bps, p->bw_max_bps);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Sum of the guarantees of @parent's children, nodes and targets. */
+static u64 iofair_child_mins(struct iofair_net *inet,
+			     const struct iofair_node *parent)
+{
+	struct iofair_target *t;
+	struct iofair_node *n;
+	unsigned long id;
+	u64 sum = 0;
+
+	xa_for_each(&inet->nodes, id, n)
+		if (n->parent == parent)
+			sum += n->policy.bw_min_bps;
+	xa_for_each(&inet->targets, id, t)
+		if (t->node == parent)
+			sum += t->policy.bw_min_bps;
+	return sum;
+}
+
+/* Check every node's children against its bound. */
+int iofair_tree_check(struct iofair_net *inet,
+			     struct netlink_ext_ack *extack)
+{
+	struct iofair_node *n;
+	unsigned long id;
+	u64 sum, bound;
+
+	lockdep_assert_held(&inet->lock);
+	xa_for_each(&inet->nodes, id, n) {
+		sum = iofair_child_mins(inet, n);
+		bound = iofair_node_bound(n);
+		if (sum > bound) {
+			/* Mbit/s: the message has 80 bytes on current kernels. */
+			NL_SET_ERR_MSG_FMT_MOD(extack, "node %u: children's bw-min %u > bound %u Mbit/s",
+					       n->id, (u32)min_t(u64, DIV_ROUND_UP_ULL(sum, 1000000), U32_MAX),
+					       (u32)min_t(u64, div_u64(bound, 1000000), U32_MAX));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Roots: the capacity asked for, or the speed of their link. */
+static int iofair_node_link_capacity(struct iofair_net *inet,
+				     struct iofair_node *n,
+				     const struct nlattr *attr,
+				     struct netlink_ext_ack *extack)
+{
+	struct ethtool_link_ksettings ks;
+	struct net_device *dev;
+	int err;
+
+	ASSERT_RTNL();
+	dev = __dev_get_by_index(inet->net, n->link_ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such link in this network namespace");
+		return -ENODEV;
+	}
+	err = __ethtool_get_link_ksettings(dev, &ks);
+	if (err || ks.base.speed == SPEED_UNKNOWN || !ks.base.speed) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
+					"%s has no known link speed: give the root a capacity",
+					dev->name);
+		return -EINVAL;
+	}
+	n->capacity_bps = (u64)ks.base.speed * 1000000;
+	return 0;
+}
+
+static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
+			     struct genl_info *info, bool create)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	struct iofair_node *parent, *p;
+	int err;
+
+	if (tb[IOFAIR_A_NODE_PARENT]) {
+		if (!create && !n->parent) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_PARENT],
+					    "a root cannot be given a parent");
+			return -EINVAL;
+		}
+		parent = iofair_node_find(inet, nla_get_u32(tb[IOFAIR_A_NODE_PARENT]));
+		if (!parent) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_PARENT],
+					    "no such parent node");
+			return -ENOENT;
+		}
+		for (p = parent; p; p = p->parent) {
+			if (p == n) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_PARENT],
+						    "a node cannot move below itself");
+				return -ELOOP;
+			}
+		}
+		if (n->parent)
+			n->parent->children--;
+		n->parent = parent;
+		parent->children++;
+	}
+
+	if (create) {
+		n->kind = n->parent ? IOFAIR_NODE_KIND_TENANT : IOFAIR_NODE_KIND_ROOT;
+		if (tb[IOFAIR_A_NODE_KIND])
+			n->kind = nla_get_u32(tb[IOFAIR_A_NODE_KIND]);
+		if (n->kind == IOFAIR_NODE_KIND_ROOT && n->parent) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_KIND],
+					    "a root has no parent");
+			return -EINVAL;
+		}
+		if (n->kind != IOFAIR_NODE_KIND_ROOT && !n->parent) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_KIND],
+					    "a tenant or group needs a parent");
+			return -EINVAL;
+		}
+	}
+
+	if (n->parent) {
+		if (tb[IOFAIR_A_NODE_CAPACITY] || tb[IOFAIR_A_NODE_LINK]) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[IOFAIR_A_NODE_CAPACITY] ?: tb[IOFAIR_A_NODE_LINK],
+					    "only roots have a capacity or a link");
+			return -EINVAL;
+		}
+		err = iofair_policy_parse(tb[IOFAIR_A_NODE_POLICY], &n->policy, extack);
+		if (err)
+			return err;
+	} else {
+		if (tb[IOFAIR_A_NODE_POLICY]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_POLICY],
+					    "a root has a capacity, not a policy");
+			return -EINVAL;
+		}
+		if (tb[IOFAIR_A_NODE_LINK])
+			n->link_ifindex = nla_get_u32(tb[IOFAIR_A_NODE_LINK]);
+		if (tb[IOFAIR_A_NODE_CAPACITY]) {
+			n->capacity_bps = nla_get_u64(tb[IOFAIR_A_NODE_CAPACITY]);
+			if (!n->capacity_bps) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_CAPACITY],
+						    "a root's capacity cannot be 0");
+				return -EINVAL;
+			}
+		} else if (n->link_ifindex && (tb[IOFAIR_A_NODE_LINK] || create)) {
+			err = iofair_node_link_capacity(inet, n, tb[IOFAIR_A_NODE_LINK], extack);
+			if (err)
+				return err;
+		}
+		if (create && !n->capacity_bps) {
+			NL_SET_ERR_MSG_MOD(extack, "a root needs a capacity or a link");
+			return -EINVAL;
+		}
+	}
+	return iofair_tree_check(inet, extack);
+}
+
+static void iofair_node_unlink(struct iofair_node *n)
+{
+	if (n->parent)
+		n->parent->children--;
+	n->parent = NULL;
+}
+
+int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
+		    struct iofair_node **out)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct iofair_node *n;
+	const char *name;
+	int err;
+
+	lockdep_assert_held(&inet->lock);
+	if (GENL_REQ_ATTR_CHECK(info, IOFAIR_A_NODE_NAME))
+		return -EINVAL;
+	name = nla_data(info->attrs[IOFAIR_A_NODE_NAME]);
+	if (!*name) {
+		NL_SET_ERR_MSG_ATTR(extack, info->attrs[IOFAIR_A_NODE_NAME],
+				    "a node name cannot be empty");
+		return -EINVAL;
+	}
+	if (iofair_node_find_name(inet, name)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, info->attrs[IOFAIR_A_NODE_NAME],
+					"a node named '%s' exists", name);
+		return -EEXIST;
+	}
+
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	n->inet = inet;
+	strscpy(n->name, name, sizeof(n->name));
+	n->policy.weight = 1;
+
+	/* In the xarray for the tree check; readers all take inet->lock,
+	 * held until the node is complete.
+	 */
+	err = xa_alloc_cyclic(&inet->nodes, &n->id, n, xa_limit_32b,
+			      &inet->next_node_id, GFP_KERNEL);
+	if (err < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "no node id left");
+		goto err_free;
+	}
+	err = iofair_node_apply(inet, n, info, true);
+	if (err)
+		goto err_erase;
+	*out = n;
+	return 0;
+
+err_erase:
+	xa_erase(&inet->nodes, n->id);
+err_free:
+	iofair_node_unlink(n);
+	kfree(n);
+	return err;
+}
+
+int iofair_node_set(struct iofair_net *inet, struct iofair_node *n,
+		    struct genl_info *info)
+{
+	struct iofair_node old = *n;
+	int err;
+
+	lockdep_assert_held(&inet->lock);
+	err = iofair_node_apply(inet, n, info, false);
+	if (err) {
+		if (n->parent != old.parent) {
+			iofair_node_unlink(n);
+			if (old.parent)
+				old.parent->children++;
+		}
+		*n = old;
+	}
+	return err;
+}
+
+int iofair_node_del(struct iofair_net *inet, struct iofair_node *n,
+		    struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&inet->lock);
+	if (n->children) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "node '%s' has %u children: remove or move them first",
+				       n->name, n->children);
+		return -EBUSY;
+	}
+	xa_erase(&inet->nodes, n->id);
+	iofair_notify_node(inet, IOFAIR_EVENT_TYPE_NODE_DEL, n, IOFAIR_DEL_REASON_USER);
+	iofair_node_unlink(n);
+	kfree_rcu(n, rcu);
+	return 0;
+}
+
+/* Namespace teardown: targets are gone, the tree can go in any order. */
+void iofair_node_destroy_all(struct iofair_net *inet)
+{
+	struct iofair_node *n;
+	unsigned long id;
+
+	lockdep_assert_held(&inet->lock);
+	xa_for_each(&inet->nodes, id, n) {
+		xa_erase(&inet->nodes, id);
+		kfree_rcu(n, rcu);
+	}
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Notifications on the "events" multicast group, sent into the namespace of
+ * the object concerned.  Nothing is built while nobody listens.  Sending is
+ * best effort: an event lost for lack of memory is counted by the netlink
+ * socket's drop counter like any other.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <net/genetlink.h>
+
+#include "iofair.h"
+#include "iofair-nl-gen.h"
+
+/* Off from the moment the family is being unregistered. */
+static bool iofair_notify_on;
+
+void iofair_notify_enable(bool on)
+{
+	WRITE_ONCE(iofair_notify_on, on);
+}
+
+static struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type,
+					void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!READ_ONCE(iofair_notify_on) ||
+	    !genl_has_listeners(&iofair_nl_family, inet->net, IOFAIR_NLGRP_EVENTS))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &iofair_nl_family, 0, IOFAIR_CMD_EVENT_NTF);
+	if (!*hdr ||
+	    nla_put_u32(skb, IOFAIR_A_EVENT_TYPE, type) ||
+	    nla_put_u64_64bit(skb, IOFAIR_A_EVENT_TIME, iofair_now_ns(), IOFAIR_A_EVENT_PAD)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void iofair_event_send(struct iofair_net *inet, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&iofair_nl_family, inet->net, skb, 0,
+				IOFAIR_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+void iofair_notify_target(struct iofair_net *inet, u32 type,
+			  const struct iofair_target *t, u32 reason)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = iofair_event_new(inet, type, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
+	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
+	    (t->dev && nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex)) ||
+	    (t->kind == IOFAIR_TARGET_KIND_VF && nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf)) ||
+	    (t->node && nla_put_u32(skb, IOFAIR_A_EVENT_NODE_ID, t->node->id)) ||
+	    (type == IOFAIR_EVENT_TYPE_TARGET_DEL &&
+	     nla_put_u32(skb, IOFAIR_A_EVENT_REASON, reason)) ||
+	    (type == IOFAIR_EVENT_TYPE_POLICY_CHANGE &&
+	     iofair_nl_put_policy(skb, IOFAIR_A_EVENT_POLICY, &t->policy)))
+		goto err_free;
+	iofair_event_send(inet, skb, hdr);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+void iofair_notify_node(struct iofair_net *inet, u32 type,
+			const struct iofair_node *n, u32 reason)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = iofair_event_new(inet, type, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, IOFAIR_A_EVENT_NODE_ID, n->id) ||
+	    (type == IOFAIR_EVENT_TYPE_NODE_DEL &&
+	     nla_put_u32(skb, IOFAIR_A_EVENT_REASON, reason)) ||
+	    (type == IOFAIR_EVENT_TYPE_POLICY_CHANGE && n->parent &&
+	     iofair_nl_put_policy(skb, IOFAIR_A_EVENT_POLICY, &n->policy)))
+		goto err_free;
+	iofair_event_send(inet, skb, hdr);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vf targets: an SR-IOV Virtual Function, named by its PF netdev and index,
+ * configured and observed through the PF driver's VF callbacks.  Nothing
+ * here knows a driver: the PF is any PCI device with SR-IOV whose netdev has
+ * the ndo_*_vf_* callbacks.
+ *
+ * A VF's rate limit is pushed with ndo_set_vf_rate (in Mbit/s, the driver's
+ * unit) when the target's enforcement includes hw; the VF's own settings are
+ * saved when the target is added and put back when it is deleted.  Drivers
+ * that refuse a minimum rate (igb) get the maximum alone: the guarantee is
+ * then the controller's business and hw_min says so.
+ *
+ * VFs go away when sriov_numvfs is lowered, without their PF netdev going:
+ * a PCI bus notifier sees each VF device deleted and a work item deletes the
+ * targets of those VFs (the notifier runs under the PCI core's locks, the
+ * deletion needs RTNL).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_link.h>
+#include <linux/math64.h>
+#include <linux/pci.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "iofair.h"
+
+#define IOFAIR_MBPS	1000000ULL
+
+struct iofair_vf_gone {
+	struct list_head list;
+	struct pci_dev *pf;	/* referenced */
+	u32 vf;
+};
+
+static LIST_HEAD(iofair_vf_gone_list);
+static DEFINE_SPINLOCK(iofair_vf_gone_lock);	/* protects iofair_vf_gone_list */
+
+/* The PCI device of @dev when it is an SR-IOV PF, else NULL. */
+static struct pci_dev *iofair_pf_pdev(const struct net_device *dev)
+{
+	struct device *parent = dev->dev.parent;
+	struct pci_dev *pdev;
+
+	if (!parent || !dev_is_pci(parent))
+		return NULL;
+	pdev = to_pci_dev(parent);
+	return pdev->is_physfn ? pdev : NULL;
+}
+
+int iofair_vf_check(struct net_device *dev, u32 vf, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct pci_dev *pf = iofair_pf_pdev(dev);
+
+	if (!pf) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is not an SR-IOV physical function", dev->name);
+		return -EINVAL;
+	}
+	if (!dev->netdev_ops->ndo_get_vf_config) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "the driver of %s has no VF management (ndo_get_vf_config)",
+				       dev->name);
+		return -EOPNOTSUPP;
+	}
+	if (vf >= pci_num_vf(pf)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, info->attrs[IOFAIR_A_TARGET_VF],
+					"%s has %d VFs: there is no VF %u", dev->name,
+					pci_num_vf(pf), vf);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static u32 iofair_bps_to_mbps(u64 bps)
+{
+	return bps ? (u32)min_t(u64, DIV64_U64_ROUND_UP(bps, IOFAIR_MBPS), U32_MAX) : 0;
+}
+
+static int iofair_vf_set_rate(struct iofair_target *t, u32 min_mbps, u32 max_mbps)
+{
+	const struct net_device_ops *ops = t->dev->netdev_ops;
+
+	ASSERT_RTNL();
+	if (!ops->ndo_set_vf_rate)
+		return -EOPNOTSUPP;
+	return ops->ndo_set_vf_rate(t->dev, t->vf, min_mbps, max_mbps);
+}
+
+/*
+ * Put the target's limits into the PF driver when its enforcement includes
+ * hw, or the VF's own settings back when it no longer does.
+ */
+int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack)
+{
+	u32 max = iofair_bps_to_mbps(t->policy.bw_max_bps);
+	u32 min = iofair_bps_to_mbps(t->policy.bw_min_bps);
+	int err;
+
+	if (t->enforce == IOFAIR_ENFORCE_SW) {
+		if (t->hw_pushed) {
+			err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
+			if (err && err != -EOPNOTSUPP)
+				pr_warn("%s vf %u: cannot put the VF's own rate back: %d\n",
+					t->dev->name, t->vf, err);
+		}
+		t->hw_pushed = false;
+		t->hw_enforced = false;
+		t->hw_min = false;
+		return 0;
+	}
+
+	err = iofair_vf_set_rate(t, min, max);
+	t->hw_min = !err && min;
+	if (err == -EINVAL && min) {
+		/* Some drivers (igb) take no minimum: push the maximum alone. */
+		err = iofair_vf_set_rate(t, 0, max);
+	}
+	if (err) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "the driver of %s refused the rate of VF %u: %d%s",
+				       t->dev->name, t->vf, err,
+				       err == -EOPNOTSUPP ? " (no VF rate limiter: use enforce sw)" : "");
+		return err;
+	}
+	t->hw_pushed = true;
+	t->hw_enforced = max != 0;
+	t->pushed_max_mbps = max;
+	return 0;
+}
+
+int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
+{
+	const struct net_device_ops *ops = t->dev->netdev_ops;
+	struct ifla_vf_info ivi = {};
+	int err;
+
+	ASSERT_RTNL();
+	err = ops->ndo_get_vf_config(t->dev, t->vf, &ivi);
+	if (err) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot read the configuration of VF %u of %s: %d",
+				       t->vf, t->dev->name, err);
+		return err;
+	}
+	t->vf_orig_min_mbps = ivi.min_tx_rate;
+	t->vf_orig_max_mbps = ivi.max_tx_rate;
+	return iofair_vf_push(t, extack);
+}
+
+void iofair_vf_detach(struct iofair_target *t, u32 reason)
+{
+	int err;
+
+	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_VF_GONE ||
+	    reason == IOFAIR_DEL_REASON_DEVICE_GONE)
+		return;
+	err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
+	if (err)
+		pr_warn("%s vf %u: cannot put the VF's own rate back: %d\n",
+			t->dev->name, t->vf, err);
+	t->hw_pushed = false;
+}
+
+bool iofair_vf_has_stats(const struct iofair_target *t)
+{
+	return t->dev && t->dev->netdev_ops->ndo_get_vf_stats;
+}
+
+/* The VF's PCI device, referenced, or NULL. */
+static struct pci_dev *iofair_vf_pdev(const struct iofair_target *t)
+{
+	struct pci_dev *pf = iofair_pf_pdev(t->dev);
+	struct pci_dev *pdev = NULL;
+
+	if (!pf || t->vf >= pci_num_vf(pf))
+		return NULL;
+	/* The VF's bus number is the IOV core's (not exported): look it up. */
+	while ((pdev = pci_get_device(pf->vendor, PCI_ANY_ID, pdev)))
+		if (pdev->is_virtfn && pci_physfn(pdev) == pf &&
+		    pci_iov_vf_id(pdev) == (int)t->vf)
+			return pdev;
+	return NULL;
+}
+
+/*
+ * Where the VF's netdev is: *@ifindex in @net when it is there, and whether
+ * it is bound to a netdev driver on this host at all.
+ */
+void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
+		      u32 *ifindex, bool *host_bound)
+{
+	struct pci_dev *vf = iofair_vf_pdev(t);
+	struct net_device *dev;
+	struct net *it;
+
+	*ifindex = 0;
+	*host_bound = false;
+	if (!vf)
+		return;
+	rcu_read_lock();
+	for_each_net_rcu(it) {
+		for_each_netdev_rcu(it, dev) {
+			if (dev->dev.parent != &vf->dev)
+				continue;
+			*host_bound = true;
+			if (net_eq(it, net))
+				*ifindex = dev->ifindex;
+		}
+	}
+	rcu_read_unlock();
+	pci_dev_put(vf);
+}
+
+static void iofair_vf_gone_work_fn(struct work_struct *work)
+{
+	struct iofair_vf_gone *g, *tmp;
+	LIST_HEAD(todo);
+
+	spin_lock(&iofair_vf_gone_lock);
+	list_splice_init(&iofair_vf_gone_list, &todo);
+	spin_unlock(&iofair_vf_gone_lock);
+
+	list_for_each_entry_safe(g, tmp, &todo, list) {
+		iofair_for_each_net_del_vf(g->pf, g->vf);
+		pci_dev_put(g->pf);
+		kfree(g);
+	}
+}
+
+static DECLARE_WORK(iofair_vf_gone_work, iofair_vf_gone_work_fn);
+
+/* Is @t the target of VF @vf of PF @pf? */
+bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf)
+{
+	return t->kind == IOFAIR_TARGET_KIND_VF && t->vf == vf &&
+	       iofair_pf_pdev(t->dev) == pf;
+}
+
+static int iofair_pci_event(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct iofair_vf_gone *g;
+	int id;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE || !pdev->is_virtfn)
+		return NOTIFY_DONE;
+	id = pci_iov_vf_id(pdev);
+	if (id < 0)
+		return NOTIFY_DONE;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		pr_warn("VF %d of %s removed, no memory to note it: its target stays until the PF goes\n",
+			id, pci_name(pci_physfn(pdev)));
+		return NOTIFY_DONE;
+	}
+	g->pf = pci_dev_get(pci_physfn(pdev));
+	g->vf = id;
+	spin_lock(&iofair_vf_gone_lock);
+	list_add_tail(&g->list, &iofair_vf_gone_list);
+	spin_unlock(&iofair_vf_gone_lock);
+	schedule_work(&iofair_vf_gone_work);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iofair_pci_nb = {
+	.notifier_call = iofair_pci_event,
+};
+
+int iofair_vf_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &iofair_pci_nb);
+}
+
+void iofair_vf_exit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &iofair_pci_nb);
+	flush_work(&iofair_vf_gone_work);
+}
