@@ -50,7 +50,7 @@ const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_WEIGHT + 1] = {
 };
 
 /* IOFAIR_CMD_TARGET_ADD - do */
-static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_RX_BW_MAX + 1] = {
+static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_HIST + 1] = {
 	[IOFAIR_A_TARGET_KIND] = NLA_POLICY_MAX(NLA_U32, 2),
 	[IOFAIR_A_TARGET_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IOFAIR_A_TARGET_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
@@ -60,6 +60,7 @@ static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_RX_BW
 	[IOFAIR_A_TARGET_OWNERSHIP] = NLA_POLICY_MAX(NLA_U32, 1),
 	[IOFAIR_A_TARGET_POLICY] = NLA_POLICY_NESTED(iofair_policy_nl_policy),
 	[IOFAIR_A_TARGET_RX_BW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U64, &iofair_a_target_rx_bw_max_range),
+	[IOFAIR_A_TARGET_HIST] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 };
 
 /* IOFAIR_CMD_TARGET_DEL - do */
@@ -68,13 +69,14 @@ static const struct nla_policy iofair_target_del_nl_policy[IOFAIR_A_TARGET_ID + 
 };
 
 /* IOFAIR_CMD_TARGET_SET - do */
-static const struct nla_policy iofair_target_set_nl_policy[IOFAIR_A_TARGET_RX_BW_MAX + 1] = {
+static const struct nla_policy iofair_target_set_nl_policy[IOFAIR_A_TARGET_HIST + 1] = {
 	[IOFAIR_A_TARGET_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IOFAIR_A_TARGET_NODE] = { .type = NLA_U32, },
 	[IOFAIR_A_TARGET_ENFORCE] = NLA_POLICY_MAX(NLA_U32, 2),
 	[IOFAIR_A_TARGET_OWNERSHIP] = NLA_POLICY_MAX(NLA_U32, 1),
 	[IOFAIR_A_TARGET_POLICY] = NLA_POLICY_NESTED(iofair_policy_nl_policy),
 	[IOFAIR_A_TARGET_RX_BW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U64, &iofair_a_target_rx_bw_max_range),
+	[IOFAIR_A_TARGET_HIST] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 };
 
 /* IOFAIR_CMD_TARGET_GET - do */
@@ -129,6 +131,12 @@ static const struct nla_policy iofair_stats_reset_nl_policy[IOFAIR_A_STATS_TARGE
 	[IOFAIR_A_STATS_TARGET_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+/* IOFAIR_CMD_HIST_GET - do */
+static const struct nla_policy iofair_hist_get_nl_policy[IOFAIR_A_HISTS_KIND + 1] = {
+	[IOFAIR_A_HISTS_TARGET_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IOFAIR_A_HISTS_KIND] = NLA_POLICY_MAX(NLA_U32, 5),
+};
+
 /* IOFAIR_CMD_CONTROLLER_SET - do */
 static const struct nla_policy iofair_controller_set_nl_policy[IOFAIR_A_CONTROLLER_CONFORMANCE_WINDOW_MS + 1] = {
 	[IOFAIR_A_CONTROLLER_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -149,7 +157,7 @@ static const struct genl_split_ops iofair_nl_ops[] = {
 		.cmd		= IOFAIR_CMD_TARGET_ADD,
 		.doit		= iofair_nl_target_add_doit,
 		.policy		= iofair_target_add_nl_policy,
-		.maxattr	= IOFAIR_A_TARGET_RX_BW_MAX,
+		.maxattr	= IOFAIR_A_TARGET_HIST,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -163,7 +171,7 @@ static const struct genl_split_ops iofair_nl_ops[] = {
 		.cmd		= IOFAIR_CMD_TARGET_SET,
 		.doit		= iofair_nl_target_set_doit,
 		.policy		= iofair_target_set_nl_policy,
-		.maxattr	= IOFAIR_A_TARGET_RX_BW_MAX,
+		.maxattr	= IOFAIR_A_TARGET_HIST,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -228,6 +236,13 @@ static const struct genl_split_ops iofair_nl_ops[] = {
 		.policy		= iofair_stats_reset_nl_policy,
 		.maxattr	= IOFAIR_A_STATS_TARGET_ID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= IOFAIR_CMD_HIST_GET,
+		.doit		= iofair_nl_hist_get_doit,
+		.policy		= iofair_hist_get_nl_policy,
+		.maxattr	= IOFAIR_A_HISTS_KIND,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd	= IOFAIR_CMD_CONTROLLER_GET,

@@ -32,6 +32,7 @@ int iofair_nl_node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int iofair_nl_stats_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
 int iofair_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info);
+int iofair_nl_hist_get_doit(struct sk_buff *skb, struct genl_info *info);
 int iofair_nl_controller_get_doit(struct sk_buff *skb, struct genl_info *info);
 int iofair_nl_controller_set_doit(struct sk_buff *skb, struct genl_info *info);
 

@@ -53,6 +53,17 @@ struct iofair_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
+#define IOFAIR_HIST_BUCKETS	64
+#define IOFAIR_NHISTS		(IOFAIR_HIST_KIND_RTT_TCP_DATA + 1)
+
+/* One latency histogram on one CPU: log2 buckets of ns (hist.c). */
+struct iofair_hist {
+	u64 bucket[IOFAIR_HIST_BUCKETS];
+	u64 count;
+	u64 sum_ns;
+	struct u64_stats_sync syncp;
+};
+
 struct iofair_node {
 	struct iofair_net *inet;
 	u32 id;
@@ -97,6 +108,10 @@ struct iofair_target {
 	struct iofair_pcpu_stats __percpu *pcpu;
 	struct nf_hook_ops hook_ops[2];	/* ingress, egress */
 	bool hooks_on;
+	/* Latency histograms (hist.c): RCU, NULL while a kind is off. */
+	struct iofair_hist __percpu __rcu *hist[IOFAIR_NHISTS];
+	u32 hist_mask;			/* kinds on */
+
 	/* Counters at the last reset, subtracted on read. */
 	struct iofair_dir_stats base[IOFAIR_NDIRS];
 
@@ -194,6 +209,12 @@ bool iofair_vf_has_stats(const struct iofair_target *t);
 bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf);
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound);
+
+/* hist.c: latency histograms. */
+void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns);
+int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *extack);
+void iofair_hist_reset(struct iofair_target *t);
+void iofair_hist_free(struct iofair_target *t);
 
 /* hook.c: per-packet hooks on a target's netdev. */
 int iofair_hook_attach(struct iofair_target *t, struct netlink_ext_ack *extack);

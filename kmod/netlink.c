@@ -111,7 +111,10 @@ int iofair_nl_fill_target(struct sk_buff *skb, const struct iofair_target *t,
 	     nla_put_u32(skb, IOFAIR_A_TARGET_OWNERSHIP, t->ownership) ||
 	     (vf_ifindex && nla_put_u32(skb, IOFAIR_A_TARGET_VF_IFINDEX, vf_ifindex)) ||
 	     nla_put_u8(skb, IOFAIR_A_TARGET_VF_HOST_BOUND, host_bound) ||
-	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_ENFORCED, t->hw_enforced)))
+	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_ENFORCED, t->hw_enforced) ||
+	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_MIN, t->hw_min)))
+		return -EMSGSIZE;
+	if (t->hist_mask && nla_put_u32(skb, IOFAIR_A_TARGET_HIST, t->hist_mask))
 		return -EMSGSIZE;
 	return 0;
 }

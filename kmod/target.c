@@ -166,7 +166,13 @@ static int iofair_target_apply(struct iofair_net *inet, struct iofair_target *t,
 		return err;
 	if (tb[IOFAIR_A_TARGET_RX_BW_MAX])
 		t->rx_bw_max_bps = nla_get_u64(tb[IOFAIR_A_TARGET_RX_BW_MAX]);
-	return iofair_tree_check(inet, extack);
+	err = iofair_tree_check(inet, extack);
+	if (err)
+		return err;
+	/* Last: histograms are not rolled back with the rest. */
+	if (tb[IOFAIR_A_TARGET_HIST])
+		err = iofair_hist_set(t, nla_get_u32(tb[IOFAIR_A_TARGET_HIST]), extack);
+	return err;
 }
 
 static void iofair_target_unlink(struct iofair_target *t)
@@ -180,6 +186,7 @@ static void iofair_target_free_rcu(struct rcu_head *head)
 {
 	struct iofair_target *t = container_of(head, struct iofair_target, rcu);
 
+	iofair_hist_free(t);
 	free_percpu(t->pcpu);
 	kfree(t);
 }
@@ -264,6 +271,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 err_erase:
 	iofair_target_unlink(t);
 	xa_erase(&inet->targets, t->id);
+	iofair_hist_set(t, 0, NULL);
 err_free:
 	free_percpu(t->pcpu);
 	kfree(t);
@@ -390,6 +398,7 @@ void iofair_target_reset(struct iofair_target *t)
 
 	lockdep_assert_held(&t->inet->lock);
 	iofair_target_raw(t, t->base);
+	iofair_hist_reset(t);
 	for (d = 0; d < IOFAIR_NDIRS; d++) {
 		t->last_bytes[d] = 0;
 		t->rate_bps[d] = 0;

@@ -144,6 +144,32 @@ enum iofair_drop_reason {
 };
 
 /**
+ * enum iofair_hist_kind - Latency histograms a target can keep (log2 buckets
+ *   in ns, per CPU, merged on read). Off until asked for; a histogram that is
+ *   off has no hook and costs nothing.
+ * @IOFAIR_HIST_KIND_SOJOURN: Time a packet spent between two iofair hook
+ *   points on its way across the host.
+ * @IOFAIR_HIST_KIND_KICK_DELAY: vhost targets -- from a virtqueue kick queued
+ *   for the worker to the start of its service.
+ * @IOFAIR_HIST_KIND_SERVICE_TIME: vhost targets -- duration of one service
+ *   pass of a virtqueue handler.
+ * @IOFAIR_HIST_KIND_RTT_ICMP: ICMP echo request to its reply, seen at the
+ *   target's netdev.
+ * @IOFAIR_HIST_KIND_RTT_TCP_SYN: TCP SYN to SYN-ACK, seen at the target's
+ *   netdev.
+ * @IOFAIR_HIST_KIND_RTT_TCP_DATA: TCP data to the ACK that covers it, seen at
+ *   the target's netdev.
+ */
+enum iofair_hist_kind {
+	IOFAIR_HIST_KIND_SOJOURN,
+	IOFAIR_HIST_KIND_KICK_DELAY,
+	IOFAIR_HIST_KIND_SERVICE_TIME,
+	IOFAIR_HIST_KIND_RTT_ICMP,
+	IOFAIR_HIST_KIND_RTT_TCP_SYN,
+	IOFAIR_HIST_KIND_RTT_TCP_DATA,
+};
+
+/**
  * enum iofair_event_type - What an event notification reports.
  * @IOFAIR_EVENT_TYPE_TARGET_NEW: A target was added.
  * @IOFAIR_EVENT_TYPE_TARGET_DEL: A target was removed (see the reason).
@@ -226,6 +252,8 @@ enum {
 	IOFAIR_A_TARGET_VF_IFINDEX,
 	IOFAIR_A_TARGET_VF_HOST_BOUND,
 	IOFAIR_A_TARGET_HW_ENFORCED,
+	IOFAIR_A_TARGET_HW_MIN,
+	IOFAIR_A_TARGET_HIST,
 	IOFAIR_A_TARGET_PAD,
 
 	__IOFAIR_A_TARGET_MAX,
@@ -267,6 +295,47 @@ enum {
 };
 
 enum {
+	IOFAIR_A_VQ_INDEX = 1,
+	IOFAIR_A_VQ_KICKS,
+	IOFAIR_A_VQ_PASSES,
+	IOFAIR_A_VQ_PACKETS,
+	IOFAIR_A_VQ_BYTES,
+	IOFAIR_A_VQ_WEIGHT_LIMITED,
+	IOFAIR_A_VQ_DELAY_NS,
+	IOFAIR_A_VQ_SERVICE_NS,
+
+	__IOFAIR_A_VQ_MAX,
+	IOFAIR_A_VQ_MAX = (__IOFAIR_A_VQ_MAX - 1)
+};
+
+enum {
+	IOFAIR_A_HIST_BUCKET_UPPER_NS = 1,
+	IOFAIR_A_HIST_BUCKET_COUNT,
+
+	__IOFAIR_A_HIST_BUCKET_MAX,
+	IOFAIR_A_HIST_BUCKET_MAX = (__IOFAIR_A_HIST_BUCKET_MAX - 1)
+};
+
+enum {
+	IOFAIR_A_HIST_KIND = 1,
+	IOFAIR_A_HIST_COUNT,
+	IOFAIR_A_HIST_SUM_NS,
+	IOFAIR_A_HIST_BUCKET,
+
+	__IOFAIR_A_HIST_MAX,
+	IOFAIR_A_HIST_MAX = (__IOFAIR_A_HIST_MAX - 1)
+};
+
+enum {
+	IOFAIR_A_HISTS_TARGET_ID = 1,
+	IOFAIR_A_HISTS_KIND,
+	IOFAIR_A_HISTS_HIST,
+
+	__IOFAIR_A_HISTS_MAX,
+	IOFAIR_A_HISTS_MAX = (__IOFAIR_A_HISTS_MAX - 1)
+};
+
+enum {
 	IOFAIR_A_STATS_TIME = 1,
 	IOFAIR_A_STATS_TARGET_ID,
 	IOFAIR_A_STATS_NODE_ID,
@@ -279,6 +348,10 @@ enum {
 	IOFAIR_A_STATS_CONFORMANCE,
 	IOFAIR_A_STATS_JAIN,
 	IOFAIR_A_STATS_CAPACITY,
+	IOFAIR_A_STATS_VQ,
+	IOFAIR_A_STATS_WORKER_PID,
+	IOFAIR_A_STATS_WORKER_CPU_NS,
+	IOFAIR_A_STATS_WORKER_WAKEUPS,
 	IOFAIR_A_STATS_PAD,
 
 	__IOFAIR_A_STATS_MAX,
@@ -344,6 +417,7 @@ enum {
 	IOFAIR_CMD_NODE_GET,
 	IOFAIR_CMD_STATS_GET,
 	IOFAIR_CMD_STATS_RESET,
+	IOFAIR_CMD_HIST_GET,
 	IOFAIR_CMD_CONTROLLER_GET,
 	IOFAIR_CMD_CONTROLLER_SET,
 	IOFAIR_CMD_EVENT_NTF,
