@@ -361,8 +361,6 @@ int ctl_nl_subscribe(struct ctl_nl *nl, const char *group)
 		ctl_err("cannot join the '%s' group: %s", group, nl_geterror(err));
 		return -EIO;
 	}
-	/* notifications carry no sequence number of ours */
-	nl_socket_disable_seq_check(nl->sk);
 	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
 	err = nl_socket_set_nonblocking(nl->sk);
 	if (err) {
@@ -377,6 +375,13 @@ int ctl_nl_fd(struct ctl_nl *nl)
 	return nl_socket_get_fd(nl->sk);
 }
 
+static int ctl_nl_no_seq_check(struct nl_msg *msg, void *data)
+{
+	(void)msg;
+	(void)data;
+	return NL_OK;
+}
+
 int ctl_nl_recv_ntf(struct ctl_nl *nl, uint8_t cmd, int maxattr, ctl_nl_reply_fn fn, void *arg)
 {
 	struct ctl_nl_req req = { .maxattr = maxattr, .fn = fn, .arg = arg, .cmd = cmd };
@@ -387,6 +392,8 @@ int ctl_nl_recv_ntf(struct ctl_nl *nl, uint8_t cmd, int maxattr, ctl_nl_reply_fn
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ctl_nl_valid, &req);
+	/* a fresh callback set checks sequence numbers again: not here */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ctl_nl_no_seq_check, NULL);
 	err = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);
 	if (req.err)
