@@ -10,9 +10,9 @@
  * a veth end or a host-bound VF) egress is tx; for a vhost target (the tap,
  * the host's side of the guest's NIC) ingress is tx, what the guest sent.
  *
- * The hot path takes no lock and allocates nothing: one per-CPU counter
- * update.  Lengths are L2: at ingress the Ethernet header has been pulled
- * (mac_len), at egress it is in skb->len.
+ * The hot path takes no lock and allocates nothing: the shaper (shaper.c)
+ * counts the packet per CPU and, when a limit is set, holds it if it is
+ * early.  Lengths are L2 (shaper.c: iofair_wire_len()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,25 +33,14 @@ static enum iofair_dir iofair_hook_dir(const struct iofair_target *t, int hook)
 	return tap ? IOFAIR_RX : IOFAIR_TX;
 }
 
-static __always_inline void iofair_hook_count(struct iofair_target *t,
-					      enum iofair_dir dir, unsigned int len)
-{
-	struct iofair_pcpu_stats *s = this_cpu_ptr(t->pcpu);
-
-	u64_stats_update_begin(&s->syncp);
-	s->dir[dir].packets++;
-	s->dir[dir].bytes += len;
-	u64_stats_update_end(&s->syncp);
-}
-
+/* At ingress the Ethernet header has been pulled: mac_len puts it back. */
 static unsigned int iofair_hook_ingress(void *priv, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
 	struct iofair_target *t = priv;
 
-	iofair_hook_count(t, iofair_hook_dir(t, IOFAIR_HOOK_IN),
-			  skb->len + skb->mac_len);
-	return NF_ACCEPT;
+	return iofair_shape(&t->shaper[iofair_hook_dir(t, IOFAIR_HOOK_IN)], skb,
+			    skb->mac_len);
 }
 
 static unsigned int iofair_hook_egress(void *priv, struct sk_buff *skb,
@@ -59,24 +48,44 @@ static unsigned int iofair_hook_egress(void *priv, struct sk_buff *skb,
 {
 	struct iofair_target *t = priv;
 
-	iofair_hook_count(t, iofair_hook_dir(t, IOFAIR_HOOK_OUT), skb->len);
-	return NF_ACCEPT;
+	return iofair_shape(&t->shaper[iofair_hook_dir(t, IOFAIR_HOOK_OUT)], skb, 0);
 }
 
-int iofair_hook_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
+/*
+ * The limits the hooks enforce: tx from the controller's allocation when it
+ * gives one, else bw-max; rx from rx-bw-max.  vf targets are limited in
+ * software only when their enforcement says so.
+ */
+void iofair_hook_limits(struct iofair_target *t)
 {
-	struct net *net = dev_net(t->dev);
+	bool sw = t->kind != IOFAIR_TARGET_KIND_VF || t->enforce != IOFAIR_ENFORCE_HW;
+	u64 tx = t->alloc_bps ?: t->policy.bw_max_bps;
+
+	lockdep_assert_held(&t->inet->lock);
+	iofair_shaper_set(&t->shaper[IOFAIR_TX], sw ? tx : 0, t->policy.burst_bytes);
+	iofair_shaper_set(&t->shaper[IOFAIR_RX], sw ? t->rx_bw_max_bps : 0, 0);
+}
+
+int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
+		       struct netlink_ext_ack *extack)
+{
 	struct nf_hook_ops *ops = t->hook_ops;
-	int err;
+	struct net *net = dev_net(dev);
+	int err, d;
 
 	if (!IS_ENABLED(CONFIG_NETFILTER_INGRESS) || !IS_ENABLED(CONFIG_NETFILTER_EGRESS)) {
 		NL_SET_ERR_MSG_MOD(extack, "this kernel has no netfilter netdev ingress/egress hooks");
 		return -EOPNOTSUPP;
 	}
 
+	for (d = 0; d < IOFAIR_NDIRS; d++)
+		iofair_shaper_init(&t->shaper[d], t, d,
+				   iofair_hook_dir(t, IOFAIR_HOOK_IN) == d);
+	iofair_hook_limits(t);
+
 	ops[IOFAIR_HOOK_IN] = (struct nf_hook_ops) {
 		.hook		= iofair_hook_ingress,
-		.dev		= t->dev,
+		.dev		= dev,
 		.priv		= t,
 		.pf		= NFPROTO_NETDEV,
 		.hooknum	= NF_NETDEV_INGRESS,
@@ -92,23 +101,34 @@ int iofair_hook_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	err = nf_register_net_hook(net, &ops[IOFAIR_HOOK_OUT]);
 	if (err)
 		goto err_in;
+	t->hook_dev = dev;
 	t->hooks_on = true;
 	return 0;
 
 err_in:
 	nf_unregister_net_hook(net, &ops[IOFAIR_HOOK_IN]);
 err_msg:
-	NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s: %d", t->dev->name, err);
+	NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s: %d", dev->name, err);
 	return err;
 }
 
+/*
+ * Hooks off first, then (after the hooks' grace period: nothing can be
+ * queued any more) the held packets are dropped.
+ */
 void iofair_hook_detach(struct iofair_target *t)
 {
-	struct net *net = dev_net(t->dev);
+	struct net *net;
+	int d;
 
 	if (!t->hooks_on)
 		return;
+	net = dev_net(t->hook_dev);
 	nf_unregister_net_hook(net, &t->hook_ops[IOFAIR_HOOK_OUT]);
 	nf_unregister_net_hook(net, &t->hook_ops[IOFAIR_HOOK_IN]);
+	synchronize_net();
+	for (d = 0; d < IOFAIR_NDIRS; d++)
+		iofair_shaper_purge(&t->shaper[d]);
 	t->hooks_on = false;
+	t->hook_dev = NULL;
 }

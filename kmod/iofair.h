@@ -3,7 +3,9 @@
 #ifndef _IOFAIR_H
 #define _IOFAIR_H
 
+#include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/skbuff.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -64,6 +66,21 @@ struct iofair_hist {
 	struct u64_stats_sync syncp;
 };
 
+/* A software limiter of one direction of a target (shaper.c). */
+struct iofair_shaper {
+	struct iofair_target *target;
+	enum iofair_dir dir;
+	bool ingress;			/* at the netdev's ingress hook */
+	/* Written under inet->lock, read by the hooks without it. */
+	u64 rate_bps;			/* 0 = no limit */
+	u64 burst_ns;
+	u64 max_delay_ns;
+	atomic64_t tat_ns;		/* GCRA theoretical arrival time */
+	spinlock_t lock;		/* protects queue, timer starts */
+	struct sk_buff_head queue;	/* held packets, by send time */
+	struct hrtimer timer;
+};
+
 struct iofair_node {
 	struct iofair_net *inet;
 	u32 id;
@@ -104,9 +121,16 @@ struct iofair_target {
 	bool hw_enforced;		/* the driver took a max rate */
 	bool hw_min;			/* ... and the min rate */
 
-	/* Packet hooks (hook.c); hooks_on while they are registered. */
+	/*
+	 * Packet hooks (hook.c) on hook_dev: the target's netdev, or for a vf
+	 * target the VF's netdev while it is bound on this host (held with
+	 * hook_tracker).  hooks_on while they are registered.
+	 */
 	struct iofair_pcpu_stats __percpu *pcpu;
+	struct net_device *hook_dev;
+	netdevice_tracker hook_tracker;
 	struct nf_hook_ops hook_ops[2];	/* ingress, egress */
+	struct iofair_shaper shaper[IOFAIR_NDIRS];
 	bool hooks_on;
 	/* Latency histograms (hist.c): RCU, NULL while a kind is off. */
 	struct iofair_hist __percpu __rcu *hist[IOFAIR_NHISTS];
@@ -165,7 +189,7 @@ int iofair_features_fill_probes(struct sk_buff *skb);
 int iofair_pernet_init(void);
 void iofair_pernet_exit(void);
 struct iofair_net *iofair_net(const struct net *net);
-void iofair_for_each_net_del_vf(const struct pci_dev *pf, u32 vf);
+void iofair_for_each_target(void (*fn)(struct iofair_target *t, void *arg), void *arg);
 
 /* node.c */
 struct iofair_node *iofair_node_find(struct iofair_net *inet, u32 id);
@@ -209,6 +233,7 @@ bool iofair_vf_has_stats(const struct iofair_target *t);
 bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf);
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound);
+void iofair_vf_netdev_event(struct net_device *dev, unsigned long event);
 
 /* hist.c: latency histograms. */
 void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns);
@@ -217,8 +242,18 @@ void iofair_hist_reset(struct iofair_target *t);
 void iofair_hist_free(struct iofair_target *t);
 
 /* hook.c: per-packet hooks on a target's netdev. */
-int iofair_hook_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
+int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
+		       struct netlink_ext_ack *extack);
 void iofair_hook_detach(struct iofair_target *t);
+void iofair_hook_limits(struct iofair_target *t);
+
+/* shaper.c: the software limiter. */
+u32 iofair_wire_len(const struct sk_buff *skb, u32 mac_len, u32 *frames);
+unsigned int iofair_shape(struct iofair_shaper *s, struct sk_buff *skb, u32 mac_len);
+void iofair_shaper_init(struct iofair_shaper *s, struct iofair_target *t,
+			enum iofair_dir dir, bool ingress);
+void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes);
+void iofair_shaper_purge(struct iofair_shaper *s);
 
 /* netlink.c */
 int iofair_netlink_init(void);

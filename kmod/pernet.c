@@ -72,24 +72,27 @@ static void __net_exit iofair_net_exit(struct net *net)
 	mutex_destroy(&inet->lock);
 }
 
-/* VF @vf of @pf was destroyed: delete its target, wherever it is. */
-void iofair_for_each_net_del_vf(const struct pci_dev *pf, u32 vf)
+/*
+ * Call @fn on every target of every namespace, under RTNL (the caller's)
+ * and each namespace's lock.  For what is not tied to one namespace: a VF
+ * whose PF lives in one namespace and whose netdev lives in another.  @fn
+ * may delete the target.
+ */
+void iofair_for_each_target(void (*fn)(struct iofair_target *t, void *arg), void *arg)
 {
 	struct iofair_target *t;
 	struct iofair_net *inet;
 	unsigned long id;
 
-	rtnl_lock();
+	ASSERT_RTNL();
 	mutex_lock(&iofair_nets_lock);
 	list_for_each_entry(inet, &iofair_nets, list) {
 		mutex_lock(&inet->lock);
 		xa_for_each(&inet->targets, id, t)
-			if (iofair_vf_match(t, pf, vf))
-				iofair_target_del(inet, t, IOFAIR_DEL_REASON_VF_GONE);
+			fn(t, arg);
 		mutex_unlock(&inet->lock);
 	}
 	mutex_unlock(&iofair_nets_lock);
-	rtnl_unlock();
 }
 
 static struct pernet_operations iofair_net_ops = {

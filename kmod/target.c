@@ -256,7 +256,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 		if (err)
 			goto err_erase;
 	} else {
-		err = iofair_hook_attach(t, extack);
+		err = iofair_hook_attach(t, dev, extack);
 		if (err)
 			goto err_erase;
 	}
@@ -289,6 +289,8 @@ int iofair_target_set(struct iofair_net *inet, struct iofair_target *t,
 	err = iofair_target_apply(inet, t, info);
 	if (!err && t->kind == IOFAIR_TARGET_KIND_VF)
 		err = iofair_vf_push(t, info->extack);
+	if (!err && t->hooks_on)
+		iofair_hook_limits(t);
 	if (err) {
 		if (t->node != old.node) {
 			iofair_target_unlink(t);
@@ -424,6 +426,9 @@ static int iofair_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct iofair_node *n;
 	unsigned long id;
 
+	if (event != NETDEV_UNREGISTER && event != NETDEV_REGISTER)
+		return NOTIFY_DONE;
+	iofair_vf_netdev_event(dev, event);
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 

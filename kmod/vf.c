@@ -11,6 +11,9 @@
  * that refuse a minimum rate (igb) get the maximum alone: the guarantee is
  * then the controller's business and hw_min says so.
  *
+ * While the VF's netdev is bound on this host, the target's packet hooks sit
+ * on it (measurement, and software limits for enforce sw|both).
+ *
  * VFs go away when sriov_numvfs is lowered, without their PF netdev going:
  * a PCI bus notifier sees each VF device deleted and a work item deletes the
  * targets of those VFs (the notifier runs under the PCI core's locks, the
@@ -129,43 +132,6 @@ int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
-{
-	const struct net_device_ops *ops = t->dev->netdev_ops;
-	struct ifla_vf_info ivi = {};
-	int err;
-
-	ASSERT_RTNL();
-	err = ops->ndo_get_vf_config(t->dev, t->vf, &ivi);
-	if (err) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot read the configuration of VF %u of %s: %d",
-				       t->vf, t->dev->name, err);
-		return err;
-	}
-	t->vf_orig_min_mbps = ivi.min_tx_rate;
-	t->vf_orig_max_mbps = ivi.max_tx_rate;
-	return iofair_vf_push(t, extack);
-}
-
-void iofair_vf_detach(struct iofair_target *t, u32 reason)
-{
-	int err;
-
-	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_VF_GONE ||
-	    reason == IOFAIR_DEL_REASON_DEVICE_GONE)
-		return;
-	err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
-	if (err)
-		pr_warn("%s vf %u: cannot put the VF's own rate back: %d\n",
-			t->dev->name, t->vf, err);
-	t->hw_pushed = false;
-}
-
-bool iofair_vf_has_stats(const struct iofair_target *t)
-{
-	return t->dev && t->dev->netdev_ops->ndo_get_vf_stats;
-}
-
 /* The VF's PCI device, referenced, or NULL. */
 static struct pci_dev *iofair_vf_pdev(const struct iofair_target *t)
 {
@@ -180,6 +146,148 @@ static struct pci_dev *iofair_vf_pdev(const struct iofair_target *t)
 		    pci_iov_vf_id(pdev) == (int)t->vf)
 			return pdev;
 	return NULL;
+}
+
+/*
+ * Host-bound VFs: while the VF's netdev exists on this host (in any
+ * namespace), the target's packet hooks sit on it, so its traffic is
+ * measured, and limited in software when the enforcement says sw or both.
+ * The netdev is held with hook_tracker while hooked; it may come, go and
+ * move between namespaces (iofair_vf_netdev_event) without the target
+ * going.
+ */
+static void iofair_vf_hook(struct iofair_target *t, struct net_device *vfdev)
+{
+	int err;
+
+	if (t->hooks_on)
+		return;
+	err = iofair_hook_attach(t, vfdev, NULL);
+	if (err) {
+		pr_warn("%s vf %u: cannot hook its netdev %s: %d; no software measurement\n",
+			t->dev->name, t->vf, vfdev->name, err);
+		return;
+	}
+	netdev_hold(vfdev, &t->hook_tracker, GFP_KERNEL);
+}
+
+static void iofair_vf_unhook(struct iofair_target *t)
+{
+	struct net_device *vfdev = t->hook_dev;
+
+	if (!t->hooks_on)
+		return;
+	iofair_hook_detach(t);
+	netdev_put(vfdev, &t->hook_tracker);
+}
+
+/* The netdev of the VF of @t, wherever it is (RTNL: stays registered). */
+static struct net_device *iofair_vf_find_netdev(const struct iofair_target *t)
+{
+	struct pci_dev *vf = iofair_vf_pdev(t);
+	struct net_device *dev, *found = NULL;
+	struct net *net;
+
+	ASSERT_RTNL();
+	if (!vf)
+		return NULL;
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		for_each_netdev_rcu(net, dev) {
+			if (dev->dev.parent == &vf->dev) {
+				found = dev;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	pci_dev_put(vf);
+	return found;
+}
+
+struct iofair_vf_ev {
+	struct net_device *dev;
+	struct pci_dev *pf;
+	int vf;
+	unsigned long event;
+};
+
+static void iofair_vf_ev_target(struct iofair_target *t, void *arg)
+{
+	const struct iofair_vf_ev *ev = arg;
+
+	if (ev->event == NETDEV_UNREGISTER && t->hooks_on && t->hook_dev == ev->dev &&
+	    t->kind == IOFAIR_TARGET_KIND_VF)
+		iofair_vf_unhook(t);
+	else if (ev->event == NETDEV_REGISTER && ev->pf && iofair_vf_match(t, ev->pf, ev->vf))
+		iofair_vf_hook(t, ev->dev);
+}
+
+/* From the netdev notifier: a VF's netdev came, or went (or moved). */
+void iofair_vf_netdev_event(struct net_device *dev, unsigned long event)
+{
+	struct iofair_vf_ev ev = { .dev = dev, .event = event };
+	struct device *parent = dev->dev.parent;
+	struct pci_dev *pdev;
+
+	if (!parent || !dev_is_pci(parent))
+		return;
+	pdev = to_pci_dev(parent);
+	if (!pdev->is_virtfn)
+		return;
+	if (event == NETDEV_REGISTER) {
+		ev.pf = pci_physfn(pdev);
+		ev.vf = pci_iov_vf_id(pdev);
+		if (ev.vf < 0)
+			return;
+	}
+	iofair_for_each_target(iofair_vf_ev_target, &ev);
+}
+
+int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
+{
+	const struct net_device_ops *ops = t->dev->netdev_ops;
+	struct ifla_vf_info ivi = {};
+	struct net_device *vfdev;
+	int err;
+
+	ASSERT_RTNL();
+	err = ops->ndo_get_vf_config(t->dev, t->vf, &ivi);
+	if (err) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot read the configuration of VF %u of %s: %d",
+				       t->vf, t->dev->name, err);
+		return err;
+	}
+	t->vf_orig_min_mbps = ivi.min_tx_rate;
+	t->vf_orig_max_mbps = ivi.max_tx_rate;
+	err = iofair_vf_push(t, extack);
+	if (err)
+		return err;
+	vfdev = iofair_vf_find_netdev(t);
+	if (vfdev)
+		iofair_vf_hook(t, vfdev);
+	return 0;
+}
+
+void iofair_vf_detach(struct iofair_target *t, u32 reason)
+{
+	int err;
+
+	iofair_vf_unhook(t);
+	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_VF_GONE ||
+	    reason == IOFAIR_DEL_REASON_DEVICE_GONE)
+		return;
+	err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
+	if (err)
+		pr_warn("%s vf %u: cannot put the VF's own rate back: %d\n",
+			t->dev->name, t->vf, err);
+	t->hw_pushed = false;
+}
+
+bool iofair_vf_has_stats(const struct iofair_target *t)
+{
+	return t->dev && t->dev->netdev_ops->ndo_get_vf_stats;
 }
 
 /*
@@ -211,6 +319,14 @@ void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 	pci_dev_put(vf);
 }
 
+static void iofair_vf_del_gone(struct iofair_target *t, void *arg)
+{
+	const struct iofair_vf_gone *g = arg;
+
+	if (iofair_vf_match(t, g->pf, g->vf))
+		iofair_target_del(t->inet, t, IOFAIR_DEL_REASON_VF_GONE);
+}
+
 static void iofair_vf_gone_work_fn(struct work_struct *work)
 {
 	struct iofair_vf_gone *g, *tmp;
@@ -220,11 +336,13 @@ static void iofair_vf_gone_work_fn(struct work_struct *work)
 	list_splice_init(&iofair_vf_gone_list, &todo);
 	spin_unlock(&iofair_vf_gone_lock);
 
+	rtnl_lock();
 	list_for_each_entry_safe(g, tmp, &todo, list) {
-		iofair_for_each_net_del_vf(g->pf, g->vf);
+		iofair_for_each_target(iofair_vf_del_gone, g);
 		pci_dev_put(g->pf);
 		kfree(g);
 	}
+	rtnl_unlock();
 }
 
 static DECLARE_WORK(iofair_vf_gone_work, iofair_vf_gone_work_fn);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The software limiter: a shaper per target and direction that holds
+ * packets and releases them on time, so TCP keeps its rate where a policer
+ * would make it collapse (a dropped segment halves the window; a held one
+ * only delays the ACK clock).
+ *
+ * It is GCRA, the virtual-time form of a token bucket.  For a packet of
+ * len L2 bytes at rate R bit/s:
+ *
+ *	cost_ns = len * 8 * NSEC_PER_SEC / R
+ *	tat     = max(TAT, now)			theoretical arrival time
+ *	send at   tat - burst_ns		(now, if that is in the past)
+ *	TAT     = tat + cost_ns
+ *
+ * burst_ns = burst * 8 * NSEC_PER_SEC / R is the bucket depth in time: a
+ * sender idle for a while may send burst bytes at once, no more.  Over any
+ * interval T the shaper lets through at most R * T / 8 + burst bytes, and
+ * exactly that while backlogged, so a 10 s average is the rate to within
+ * burst / (R * 10 s / 8) (0.1 % for a 10 ms burst).
+ *
+ * Hot path: a packet that may go now costs one atomic64 cmpxchg on TAT, no
+ * lock.  A packet that must wait takes the shaper's queue lock, is stamped
+ * with its send time (in skb->cb, past what the qdisc and tc layers use)
+ * and queued; a soft hrtimer releases due packets in order.  While packets
+ * wait, later ones queue behind them (never overtake).  The wait is bounded
+ * by max_delay_ns (and IOFAIR_SHAPER_QLEN packets): beyond it a packet is
+ * dropped and counted (queue-full), without taking a slot.
+ *
+ * Release re-enters the stack where the packet was taken: dev_queue_xmit()
+ * at egress, netif_receive_skb_core() at ingress, on the timer's CPU in
+ * softirq context.  The hook recognises the packet it is releasing by a
+ * per-CPU pointer to the shaper, set around that synchronous call, and lets
+ * it through.  Known effect: packet sockets (tcpdump) on the device see a
+ * held ingress packet twice, when it arrives and when it is released.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/math64.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/sch_generic.h>
+
+#include "iofair.h"
+
+#define IOFAIR_SHAPER_QLEN		4096
+#define IOFAIR_SHAPER_MAX_DELAY_NS	(50 * NSEC_PER_MSEC)
+#define IOFAIR_SHAPER_BURST_NS		(10 * NSEC_PER_MSEC)	/* default burst */
+#define IOFAIR_SHAPER_MIN_BURST		(2 * 1514)		/* bytes */
+
+/* The shaper whose packet this CPU is putting back into the stack. */
+static DEFINE_PER_CPU(struct iofair_shaper *, iofair_releasing);
+
+/* The send time of a held packet: the last 8 bytes of skb->cb. */
+static u64 *iofair_skb_send_ns(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct qdisc_skb_cb) + 16 > sizeof(skb->cb));
+	return (u64 *)&skb->cb[sizeof(skb->cb) - sizeof(u64)];
+}
+
+/* Bytes on the wire (L2) and frames of a packet, GSO/GRO included. */
+u32 iofair_wire_len(const struct sk_buff *skb, u32 mac_len, u32 *frames)
+{
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	u32 len = skb->len + mac_len, hdr;
+
+	*frames = 1;
+	if (!skb_is_gso(skb) || si->gso_segs < 2 || !skb_transport_header_was_set(skb))
+		return len;
+	hdr = mac_len + skb_transport_offset(skb);
+	if (si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
+		hdr += tcp_hdrlen(skb);
+	else if (si->gso_type & SKB_GSO_UDP_L4)
+		hdr += sizeof(struct udphdr);
+	*frames = si->gso_segs;
+	return len + (si->gso_segs - 1) * hdr;
+}
+
+static u64 iofair_bytes_ns(u64 bytes, u64 rate_bps)
+{
+	return div64_u64(bytes * 8 * NSEC_PER_SEC, rate_bps);
+}
+
+static void iofair_shaper_count(struct iofair_shaper *s, u32 frames, u32 len,
+				bool delayed)
+{
+	struct iofair_pcpu_stats *st = this_cpu_ptr(s->target->pcpu);
+
+	u64_stats_update_begin(&st->syncp);
+	st->dir[s->dir].packets += frames;
+	st->dir[s->dir].bytes += len;
+	if (delayed)
+		st->dir[s->dir].delayed += frames;
+	u64_stats_update_end(&st->syncp);
+}
+
+static void iofair_shaper_drop(struct iofair_shaper *s, u32 frames, int reason)
+{
+	struct iofair_pcpu_stats *st = this_cpu_ptr(s->target->pcpu);
+
+	u64_stats_update_begin(&st->syncp);
+	st->dir[s->dir].drops[reason] += frames;
+	u64_stats_update_end(&st->syncp);
+}
+
+/*
+ * The hook's verdict on @skb: NF_ACCEPT (counted, goes on now), NF_STOLEN
+ * (held, or dropped and counted).
+ */
+unsigned int iofair_shape(struct iofair_shaper *s, struct sk_buff *skb, u32 mac_len)
+{
+	u64 rate, now, tat, old, cost, send;
+	u32 frames, len;
+
+	len = iofair_wire_len(skb, mac_len, &frames);
+	if (unlikely(this_cpu_read(iofair_releasing) == s)) {
+		this_cpu_write(iofair_releasing, NULL);
+		iofair_shaper_count(s, frames, len, true);
+		return NF_ACCEPT;
+	}
+
+	rate = READ_ONCE(s->rate_bps);
+	if (!rate && !skb_queue_len_lockless(&s->queue)) {
+		iofair_shaper_count(s, frames, len, false);
+		return NF_ACCEPT;
+	}
+	now = ktime_get_ns();
+
+	/* Nothing waiting: take a slot without the lock if one is due now. */
+	if (rate && !skb_queue_len_lockless(&s->queue)) {
+		cost = iofair_bytes_ns(len, rate);
+		old = atomic64_read(&s->tat_ns);
+		do {
+			tat = max(old, now);
+			if (tat - now > READ_ONCE(s->burst_ns))
+				goto hold;
+		} while (!atomic64_try_cmpxchg(&s->tat_ns, &old, tat + cost));
+		iofair_shaper_count(s, frames, len, false);
+		return NF_ACCEPT;
+	}
+
+hold:
+	spin_lock(&s->lock);
+	rate = READ_ONCE(s->rate_bps);
+	if (rate) {
+		cost = iofair_bytes_ns(len, rate);
+		tat = max_t(u64, atomic64_read(&s->tat_ns), now);
+		send = tat > now + s->burst_ns ? tat - s->burst_ns : now;
+	} else {
+		cost = 0;
+		tat = now;
+		send = now;	/* limit lifted: behind those still waiting */
+	}
+	if (send - now > s->max_delay_ns ||
+	    skb_queue_len(&s->queue) >= IOFAIR_SHAPER_QLEN) {
+		spin_unlock(&s->lock);
+		iofair_shaper_drop(s, frames, IOFAIR_DROP_REASON_QUEUE_FULL);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	atomic64_set(&s->tat_ns, tat + cost);
+	*iofair_skb_send_ns(skb) = send;
+	__skb_queue_tail(&s->queue, skb);
+	if (skb_queue_len(&s->queue) == 1)
+		hrtimer_start(&s->timer, ns_to_ktime(send), HRTIMER_MODE_ABS_PINNED_SOFT);
+	spin_unlock(&s->lock);
+	return NF_STOLEN;
+}
+
+/* Put a due packet back into the stack where it was taken. */
+static void iofair_shaper_release(struct iofair_shaper *s, struct sk_buff *skb)
+{
+	this_cpu_write(iofair_releasing, s);
+	if (s->ingress)
+		netif_receive_skb_core(skb);
+	else
+		dev_queue_xmit(skb);
+	/* Dropped before our hook saw it (by tc, or a full device queue). */
+	this_cpu_write(iofair_releasing, NULL);
+}
+
+/*
+ * Release what is due, then re-arm for the next packet.  The timer is only
+ * ever started under the queue lock: here, or by the hook when the queue
+ * goes from empty to one.
+ */
+static enum hrtimer_restart iofair_shaper_timer(struct hrtimer *timer)
+{
+	struct iofair_shaper *s = container_of(timer, struct iofair_shaper, timer);
+	struct sk_buff *skb;
+	u64 send;
+
+	for (;;) {
+		spin_lock(&s->lock);
+		skb = skb_peek(&s->queue);
+		if (!skb)
+			break;
+		send = *iofair_skb_send_ns(skb);
+		if (send > ktime_get_ns()) {
+			hrtimer_start(&s->timer, ns_to_ktime(send), HRTIMER_MODE_ABS_PINNED_SOFT);
+			break;
+		}
+		__skb_unlink(skb, &s->queue);
+		spin_unlock(&s->lock);
+		iofair_shaper_release(s, skb);
+	}
+	spin_unlock(&s->lock);
+	return HRTIMER_NORESTART;
+}
+
+void iofair_shaper_init(struct iofair_shaper *s, struct iofair_target *t,
+			enum iofair_dir dir, bool ingress)
+{
+	s->target = t;
+	s->dir = dir;
+	s->ingress = ingress;
+	s->rate_bps = 0;
+	s->max_delay_ns = IOFAIR_SHAPER_MAX_DELAY_NS;
+	atomic64_set(&s->tat_ns, 0);
+	spin_lock_init(&s->lock);
+	__skb_queue_head_init(&s->queue);
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_PINNED_SOFT);
+	s->timer.function = iofair_shaper_timer;
+}
+
+/*
+ * New rate and burst (bytes; 0 = the default: 10 ms at the rate, at least
+ * two full frames).  Takes effect with the next packet; packets already
+ * waiting keep their send times.
+ */
+void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes)
+{
+	u64 burst = burst_bytes;
+
+	if (rate_bps && !burst)
+		burst = max_t(u64, div_u64(rate_bps / 8 * IOFAIR_SHAPER_BURST_NS, NSEC_PER_SEC),
+			      IOFAIR_SHAPER_MIN_BURST);
+	WRITE_ONCE(s->burst_ns, rate_bps ? iofair_bytes_ns(burst, rate_bps) : 0);
+	WRITE_ONCE(s->max_delay_ns, IOFAIR_SHAPER_MAX_DELAY_NS + READ_ONCE(s->burst_ns));
+	WRITE_ONCE(s->rate_bps, rate_bps);
+}
+
+/*
+ * The hooks are off and no packet can arrive: stop the timer and drop what
+ * still waits (counted as detach).
+ */
+void iofair_shaper_purge(struct iofair_shaper *s)
+{
+	struct sk_buff *skb;
+	u32 n = 0;
+
+	hrtimer_cancel(&s->timer);
+	spin_lock_bh(&s->lock);
+	while ((skb = __skb_dequeue(&s->queue))) {
+		kfree_skb(skb);
+		n++;
+	}
+	spin_unlock_bh(&s->lock);
+	if (n) {
+		local_bh_disable();
+		iofair_shaper_drop(s, n, IOFAIR_DROP_REASON_DETACH);
+		local_bh_enable();
+	}
+}
