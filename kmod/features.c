@@ -31,6 +31,10 @@ struct iofair_probe_point {
  * vhost_run_work_list: the vhost_task worker function (6.4+).
  * vhost_poll_queue: a kick queued for the worker.
  * handle_tx_kick, handle_rx_kick: vhost-net's virtqueue handlers.
+ * The vhost worker probes (vhost.c) use the handlers and:
+ * vhost_worker_queue (6.4+) or vhost_work_queue (up to 6.3): all queueing;
+ * handle_tx_net, handle_rx_net: the handlers of the tap's wakeups;
+ * tun_recvmsg: the worker takes a packet off the tap.
  */
 static const struct iofair_probe_point iofair_probe_points[] = {
 	{ "vhost_task_create",	 "vmlinux" },
@@ -39,6 +43,11 @@ static const struct iofair_probe_point iofair_probe_points[] = {
 	{ "vhost_poll_queue",	 "vhost" },
 	{ "handle_tx_kick",	 "vhost_net" },
 	{ "handle_rx_kick",	 "vhost_net" },
+	{ "vhost_worker_queue",	 "vhost" },
+	{ "vhost_work_queue",	 "vhost" },
+	{ "handle_tx_net",	 "vhost_net" },
+	{ "handle_rx_net",	 "vhost_net" },
+	{ "tun_recvmsg",	 "tun" },
 };
 
 /* Serialises the trial registrations of iofair_probe_try(). */

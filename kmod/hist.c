@@ -65,13 +65,17 @@ static void iofair_hist_read(const struct iofair_target *t, u32 kind,
 	}
 }
 
-/* Zero one target's histograms: the per-CPU sets are cleared in place. */
+/*
+ * Zero one target's histograms: the per-CPU sets are cleared in place, and
+ * the RTT requests waiting for their answers are forgotten.
+ */
 void iofair_hist_reset(struct iofair_target *t)
 {
 	struct iofair_hist __percpu *hp;
 	int kind, cpu;
 
 	lockdep_assert_held(&t->inet->lock);
+	iofair_rtt_reset(t);
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++) {
 		hp = rcu_dereference_protected(t->hist[kind], lockdep_is_held(&t->inet->lock));
 		if (!hp)
@@ -89,22 +93,31 @@ void iofair_hist_reset(struct iofair_target *t)
 	}
 }
 
-/* Make the target keep exactly the kinds in @mask. */
+/*
+ * Make the target keep exactly the kinds in @mask.  The hooks that feed a
+ * kind come and go with it: those of rtt.c first (the only step that can
+ * fail without a change), then the histograms.
+ */
 int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *extack)
 {
 	struct iofair_hist __percpu *old[IOFAIR_NHISTS] = {};
 	struct iofair_hist __percpu *hp;
 	bool freed = false;
-	int kind;
+	int kind, err;
 
 	lockdep_assert_held(&t->inet->lock);
+	err = iofair_rtt_update(t, mask, extack);
+	if (err)
+		return err;
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++) {
 		hp = rcu_dereference_protected(t->hist[kind], lockdep_is_held(&t->inet->lock));
 		if ((mask & BIT(kind)) && !hp) {
 			hp = alloc_percpu(struct iofair_hist);
 			if (!hp) {
+				/* Those made so far stay: the mask says which. */
 				NL_SET_ERR_MSG_MOD(extack, "no memory for the histograms");
-				return -ENOMEM;	/* those made so far stay: mask says which */
+				err = -ENOMEM;
+				break;
 			}
 			rcu_assign_pointer(t->hist[kind], hp);
 		} else if (!(mask & BIT(kind)) && hp) {
@@ -112,17 +125,20 @@ int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *e
 			old[kind] = hp;
 			freed = true;
 		}
+		/* Read by the rtt.c hooks without the lock. */
 		if (rcu_access_pointer(t->hist[kind]))
-			t->hist_mask |= BIT(kind);
+			WRITE_ONCE(t->hist_mask, t->hist_mask | BIT(kind));
 		else
-			t->hist_mask &= ~BIT(kind);
+			WRITE_ONCE(t->hist_mask, t->hist_mask & ~BIT(kind));
 	}
+	if (err)
+		iofair_rtt_update(t, t->hist_mask, NULL);	/* can only take hooks off */
 	if (freed) {
 		synchronize_rcu();
 		for (kind = 0; kind < IOFAIR_NHISTS; kind++)
 			free_percpu(old[kind]);
 	}
-	return 0;
+	return err;
 }
 
 /* The target is going: its histograms go after the hooks' grace period. */

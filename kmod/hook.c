@@ -6,9 +6,10 @@
  * while no device has a hook) and the cost per packet does not depend on
  * how many targets exist.
  *
- * Directions are the tenant's: for a dev target (the tenant's own netdev,
- * a veth end or a host-bound VF) egress is tx; for a vhost target (the tap,
- * the host's side of the guest's NIC) ingress is tx, what the guest sent.
+ * Directions are the tenant's: for a dev target on the tenant's own netdev
+ * (a veth end in its namespace, a host-bound VF) egress is tx; for a vhost
+ * target (the tap, the host's side of the guest's NIC) and a host-side dev
+ * target (the host's veth end) ingress is tx, what the tenant sent.
  *
  * The hot path takes no lock and allocates nothing: the shaper (shaper.c)
  * counts the packet per CPU and, when a limit is set, holds it if it is
@@ -26,11 +27,11 @@ enum { IOFAIR_HOOK_IN, IOFAIR_HOOK_OUT };
 
 static enum iofair_dir iofair_hook_dir(const struct iofair_target *t, int hook)
 {
-	bool tap = t->kind == IOFAIR_TARGET_KIND_VHOST;
+	bool host = t->kind == IOFAIR_TARGET_KIND_VHOST || t->host_side;
 
 	if (hook == IOFAIR_HOOK_IN)
-		return tap ? IOFAIR_TX : IOFAIR_RX;
-	return tap ? IOFAIR_RX : IOFAIR_TX;
+		return host ? IOFAIR_TX : IOFAIR_RX;
+	return host ? IOFAIR_RX : IOFAIR_TX;
 }
 
 /* At ingress the Ethernet header has been pulled: mac_len puts it back. */
@@ -103,6 +104,7 @@ int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 		goto err_in;
 	t->hook_dev = dev;
 	t->hooks_on = true;
+	iofair_rtt_follow(t);
 	return 0;
 
 err_in:
@@ -121,6 +123,7 @@ void iofair_hook_detach(struct iofair_target *t)
 	struct net *net;
 	int d;
 
+	iofair_rtt_detach(t);
 	if (!t->hooks_on)
 		return;
 	net = dev_net(t->hook_dev);

@@ -50,7 +50,7 @@ const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_WEIGHT + 1] = {
 };
 
 /* IOFAIR_CMD_TARGET_ADD - do */
-static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_HIST + 1] = {
+static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_HOST_SIDE + 1] = {
 	[IOFAIR_A_TARGET_KIND] = NLA_POLICY_MAX(NLA_U32, 2),
 	[IOFAIR_A_TARGET_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IOFAIR_A_TARGET_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
@@ -61,6 +61,7 @@ static const struct nla_policy iofair_target_add_nl_policy[IOFAIR_A_TARGET_HIST 
 	[IOFAIR_A_TARGET_POLICY] = NLA_POLICY_NESTED(iofair_policy_nl_policy),
 	[IOFAIR_A_TARGET_RX_BW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U64, &iofair_a_target_rx_bw_max_range),
 	[IOFAIR_A_TARGET_HIST] = NLA_POLICY_MASK(NLA_U32, 0x3f),
+	[IOFAIR_A_TARGET_HOST_SIDE] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* IOFAIR_CMD_TARGET_DEL - do */
@@ -157,7 +158,7 @@ static const struct genl_split_ops iofair_nl_ops[] = {
 		.cmd		= IOFAIR_CMD_TARGET_ADD,
 		.doit		= iofair_nl_target_add_doit,
 		.policy		= iofair_target_add_nl_policy,
-		.maxattr	= IOFAIR_A_TARGET_HIST,
+		.maxattr	= IOFAIR_A_TARGET_HOST_SIDE,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

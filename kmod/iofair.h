@@ -22,6 +22,7 @@
 
 struct genl_info;
 struct pci_dev;
+struct iofair_alloc_node;
 struct netlink_ext_ack;
 struct sk_buff;
 
@@ -87,6 +88,9 @@ struct iofair_node {
 	u32 kind;			/* enum iofair_node_kind */
 	char name[IOFAIR_NAME_LEN];
 	struct iofair_node *parent;	/* NULL for a root */
+	struct list_head sibling;	/* in parent->child_nodes */
+	struct list_head child_nodes;
+	struct list_head child_targets;
 	u64 capacity_bps;		/* roots: configured (0: from link) */
 	u32 link_ifindex;		/* roots: uplink, 0 = none */
 	struct iofair_policy policy;
@@ -107,7 +111,9 @@ struct iofair_target {
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
 	u32 vf;
+	bool host_side;			/* dev: the host's end of the tenant's link */
 	struct iofair_node *node;	/* NULL: measured, not in the tree */
+	struct list_head sibling;	/* in node->child_targets */
 	u32 enforce;			/* enum iofair_enforce */
 	u32 ownership;			/* enum iofair_ownership */
 	struct iofair_policy policy;
@@ -120,6 +126,7 @@ struct iofair_target {
 	bool hw_pushed;			/* we changed the VF's rates */
 	bool hw_enforced;		/* the driver took a max rate */
 	bool hw_min;			/* ... and the min rate */
+	struct iofair_vfwatch *vfw;	/* vfwatch.c: its config watch, under RTNL */
 
 	/*
 	 * Packet hooks (hook.c) on hook_dev: the target's netdev, or for a vf
@@ -135,13 +142,21 @@ struct iofair_target {
 	/* Latency histograms (hist.c): RCU, NULL while a kind is off. */
 	struct iofair_hist __percpu __rcu *hist[IOFAIR_NHISTS];
 	u32 hist_mask;			/* kinds on */
+	struct iofair_vhost *vhost;	/* vhost targets: worker probes (vhost.c) */
 
 	/* Counters at the last reset, subtracted on read. */
 	struct iofair_dir_stats base[IOFAIR_NDIRS];
 
 	/* Controller state, under inet->lock. */
-	u64 alloc_bps;
+	u64 alloc_bps;			/* 0: none given (not in the tree, or off) */
 	u64 demand_bps;
+	u64 pushed_bps;			/* last allocation pushed to the PF driver */
+	int push_err;			/* its error, not retried for the same value */
+	bool limited;			/* held or dropped packets last interval */
+	u64 last_held;			/* delayed + drops at the last step */
+	u64 win_ns;			/* conformance window start */
+	u64 win_bytes;
+	u32 conformance_ppm;		/* last full window, 0 = none */
 	u64 rate_bps[IOFAIR_NDIRS];	/* achieved, last interval */
 	u64 last_bytes[IOFAIR_NDIRS];
 	u64 last_ns;
@@ -175,6 +190,14 @@ struct iofair_net {
 	struct delayed_work ctrl_work;
 	u64 ctrl_steps;
 	u64 ctrl_last_step_ns;
+	/* The allocator's arrays (controller.c), grown as the tree grows. */
+	struct iofair_alloc_node *ctrl_an;
+	void **ctrl_obj;		/* node or target of each entry */
+	void *ctrl_scratch;
+	u64 *ctrl_rate;			/* Jain: rate of each entry */
+	u64 *ctrl_grp_rate;		/* Jain: one node's backlogged children */
+	u32 *ctrl_grp_w;
+	u32 ctrl_cap;
 	bool dying;
 	struct list_head list;		/* in iofair_nets (pernet.c) */
 };
@@ -203,6 +226,8 @@ void iofair_node_destroy_all(struct iofair_net *inet);
 u64 iofair_node_capacity(const struct iofair_node *n);
 u64 iofair_node_bound(const struct iofair_node *n);
 int iofair_tree_check(struct iofair_net *inet, struct netlink_ext_ack *extack);
+void iofair_node_reparent(struct iofair_node *n, struct iofair_node *parent);
+void iofair_target_reparent(struct iofair_target *t, struct iofair_node *node);
 int iofair_policy_parse(const struct nlattr *nest, struct iofair_policy *p,
 			struct netlink_ext_ack *extack);
 
@@ -230,16 +255,35 @@ int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
 void iofair_vf_detach(struct iofair_target *t, u32 reason);
 int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack);
 bool iofair_vf_has_stats(const struct iofair_target *t);
+int iofair_vf_set_max(struct iofair_target *t, u32 max_mbps);
 bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf);
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound);
 void iofair_vf_netdev_event(struct net_device *dev, unsigned long event);
+
+/* vfwatch.c: VF config changes seen in the PF driver (kprobes on its VF callbacks). */
+void iofair_vfwatch_exit(void);
+void iofair_vfwatch_add(struct iofair_target *t);
+void iofair_vfwatch_del(struct iofair_target *t);
+void iofair_vfwatch_own_begin(void);
+void iofair_vfwatch_own_end(void);
 
 /* hist.c: latency histograms. */
 void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns);
 int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *extack);
 void iofair_hist_reset(struct iofair_target *t);
 void iofair_hist_free(struct iofair_target *t);
+
+/* rtt.c: RTT and sojourn histograms, fed by netfilter hooks of their own. */
+#define IOFAIR_RTT_KINDS	(BIT(IOFAIR_HIST_KIND_SOJOURN) | BIT(IOFAIR_HIST_KIND_RTT_ICMP) | \
+				 BIT(IOFAIR_HIST_KIND_RTT_TCP_SYN) | \
+				 BIT(IOFAIR_HIST_KIND_RTT_TCP_DATA))
+#define IOFAIR_RTT_NLOST	3	/* requests not sampled: set full, ambiguous, stale */
+int iofair_rtt_update(struct iofair_target *t, u32 mask, struct netlink_ext_ack *extack);
+void iofair_rtt_follow(struct iofair_target *t);
+void iofair_rtt_detach(struct iofair_target *t);
+void iofair_rtt_reset(struct iofair_target *t);
+void iofair_rtt_lost(struct iofair_target *t, u64 lost[IOFAIR_RTT_NLOST]);
 
 /* hook.c: per-packet hooks on a target's netdev. */
 int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
@@ -266,6 +310,8 @@ int iofair_nl_put_policy(struct sk_buff *skb, int type,
 
 /* notify.c: the events multicast group. */
 void iofair_notify_enable(bool on);
+void iofair_notify_alarm(struct iofair_net *inet, const struct iofair_target *t,
+			 u64 achieved_bps, u64 limit_bps);
 void iofair_notify_target(struct iofair_net *inet, u32 type,
 			  const struct iofair_target *t, u32 reason);
 void iofair_notify_node(struct iofair_net *inet, u32 type,
@@ -277,6 +323,35 @@ void iofair_notify_node(struct iofair_net *inet, u32 type,
 void iofair_ctrl_init(struct iofair_net *inet);
 void iofair_ctrl_stop(struct iofair_net *inet);
 void iofair_ctrl_kick(struct iofair_net *inet);
+void iofair_ctrl_free(struct iofair_net *inet);
+u64 iofair_target_limit(const struct iofair_target *t);
+
+/* vhost.c: vhost worker probes. */
+#define IOFAIR_VHOST_NVQS	2	/* vhost-net: 0 rx, 1 tx */
+enum iofair_vq_stat {
+	IOFAIR_VQ_KICKS,
+	IOFAIR_VQ_PASSES,
+	IOFAIR_VQ_PACKETS,
+	IOFAIR_VQ_BYTES,
+	IOFAIR_VQ_WEIGHT_LIMITED,
+	IOFAIR_VQ_DELAY_NS,
+	IOFAIR_VQ_SERVICE_NS,
+	IOFAIR_VQ_NSTATS,
+};
+struct iofair_vhost_snap {
+	u64 vq[IOFAIR_VHOST_NVQS][IOFAIR_VQ_NSTATS];	/* since the last reset */
+	u64 worker_cpu_ns;
+	u64 worker_wakeups;
+	u32 worker_pid;			/* 0: no live worker known */
+	bool workers;			/* some worker has served the target */
+};
+int iofair_vhost_init(void);
+void iofair_vhost_exit(void);
+int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
+void iofair_vhost_detach(struct iofair_target *t);
+void iofair_vhost_reset(struct iofair_target *t);
+void iofair_vhost_snap(const struct iofair_target *t, struct iofair_vhost_snap *s);
+int iofair_vhost_fill(struct sk_buff *skb, const struct iofair_vhost_snap *s);
 
 static inline u64 iofair_now_ns(void)
 {

@@ -33,13 +33,19 @@ static int __init iofair_init(void)
 	if (err)
 		goto err_notifier;
 
-	err = iofair_netlink_init();
+	err = iofair_vhost_init();
 	if (err)
 		goto err_vf;
+
+	err = iofair_netlink_init();
+	if (err)
+		goto err_vhost;
 
 	pr_info("version %s loaded\n", IOFAIR_VERSION);
 	return 0;
 
+err_vhost:
+	iofair_vhost_exit();
 err_vf:
 	iofair_vf_exit();
 err_notifier:
@@ -51,7 +57,10 @@ err_pernet:
 
 static void __exit iofair_exit(void)
 {
+	/* It sends events: before the family.  No init: it starts with a vf target. */
+	iofair_vfwatch_exit();
 	iofair_netlink_exit();
+	iofair_vhost_exit();
 	iofair_vf_exit();
 	iofair_target_notifier_exit();
 	iofair_pernet_exit();

@@ -116,6 +116,9 @@ int iofair_nl_fill_target(struct sk_buff *skb, const struct iofair_target *t,
 		return -EMSGSIZE;
 	if (t->hist_mask && nla_put_u32(skb, IOFAIR_A_TARGET_HIST, t->hist_mask))
 		return -EMSGSIZE;
+	if (t->kind == IOFAIR_TARGET_KIND_DEV &&
+	    nla_put_u8(skb, IOFAIR_A_TARGET_HOST_SIDE, t->host_side))
+		return -EMSGSIZE;
 	return 0;
 }
 

@@ -185,10 +185,7 @@ static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
 				return -ELOOP;
 			}
 		}
-		if (n->parent)
-			n->parent->children--;
-		n->parent = parent;
-		parent->children++;
+		iofair_node_reparent(n, parent);
 	}
 
 	if (create) {
@@ -245,11 +242,23 @@ static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
 	return iofair_tree_check(inet, extack);
 }
 
+/* Move @n below @parent (NULL: out of the tree), counts and lists. */
+void iofair_node_reparent(struct iofair_node *n, struct iofair_node *parent)
+{
+	if (n->parent) {
+		n->parent->children--;
+		list_del_init(&n->sibling);
+	}
+	n->parent = parent;
+	if (parent) {
+		parent->children++;
+		list_add_tail(&n->sibling, &parent->child_nodes);
+	}
+}
+
 static void iofair_node_unlink(struct iofair_node *n)
 {
-	if (n->parent)
-		n->parent->children--;
-	n->parent = NULL;
+	iofair_node_reparent(n, NULL);
 }
 
 int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
@@ -279,6 +288,9 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	if (!n)
 		return -ENOMEM;
 	n->inet = inet;
+	INIT_LIST_HEAD(&n->sibling);
+	INIT_LIST_HEAD(&n->child_nodes);
+	INIT_LIST_HEAD(&n->child_targets);
 	strscpy(n->name, name, sizeof(n->name));
 	n->policy.weight = 1;
 
@@ -314,12 +326,11 @@ int iofair_node_set(struct iofair_net *inet, struct iofair_node *n,
 	lockdep_assert_held(&inet->lock);
 	err = iofair_node_apply(inet, n, info, false);
 	if (err) {
-		if (n->parent != old.parent) {
-			iofair_node_unlink(n);
-			if (old.parent)
-				old.parent->children++;
-		}
-		*n = old;
+		iofair_node_reparent(n, old.parent);
+		n->kind = old.kind;
+		n->capacity_bps = old.capacity_bps;
+		n->link_ifindex = old.link_ifindex;
+		n->policy = old.policy;
 	}
 	return err;
 }

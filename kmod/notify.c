@@ -95,3 +95,24 @@ void iofair_notify_node(struct iofair_net *inet, u32 type,
 err_free:
 	nlmsg_free(skb);
 }
+
+void iofair_notify_alarm(struct iofair_net *inet, const struct iofair_target *t,
+			 u64 achieved_bps, u64 limit_bps)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = iofair_event_new(inet, IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
+	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
+	    nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex) ||
+	    (t->kind == IOFAIR_TARGET_KIND_VF && nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf)) ||
+	    nla_put_uint(skb, IOFAIR_A_EVENT_ACHIEVED, achieved_bps) ||
+	    nla_put_uint(skb, IOFAIR_A_EVENT_ALLOCATED, limit_bps)) {
+		nlmsg_free(skb);
+		return;
+	}
+	iofair_event_send(inet, skb, hdr);
+}

@@ -67,6 +67,7 @@ static void __net_exit iofair_net_exit(struct net *net)
 	mutex_lock(&inet->lock);
 	iofair_node_destroy_all(inet);
 	mutex_unlock(&inet->lock);
+	iofair_ctrl_free(inet);
 	xa_destroy(&inet->targets);
 	xa_destroy(&inet->nodes);
 	mutex_destroy(&inet->lock);

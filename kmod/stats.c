@@ -27,6 +27,7 @@ struct iofair_snap {
 	u64 demand_bps;
 	u64 capacity_bps;
 	u32 jain_ppm;
+	struct iofair_vhost_snap vhost;	/* vhost targets */
 };
 
 struct iofair_snapshot {
@@ -79,6 +80,8 @@ static void iofair_snap_target(struct iofair_snap *s, const struct iofair_target
 	memcpy(s->rate_bps, t->rate_bps, sizeof(s->rate_bps));
 	s->alloc_bps = t->alloc_bps;
 	s->demand_bps = t->demand_bps;
+	if (t->kind == IOFAIR_TARGET_KIND_VHOST)
+		iofair_vhost_snap(t, &s->vhost);
 }
 
 static void iofair_snap_node(struct iofair_snap *s, const struct iofair_node *n)
@@ -224,6 +227,8 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 						   s->alloc_bps), U32_MAX))))
 		return -EMSGSIZE;
 	if (s->demand_bps && nla_put_uint(skb, IOFAIR_A_STATS_DEMAND, s->demand_bps))
+		return -EMSGSIZE;
+	if (s->kind == IOFAIR_TARGET_KIND_VHOST && iofair_vhost_fill(skb, &s->vhost))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -155,11 +155,7 @@ static int iofair_target_apply(struct iofair_net *inet, struct iofair_target *t,
 			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_TARGET_NODE], "no such node");
 			return -ENOENT;
 		}
-		if (t->node)
-			t->node->children--;
-		t->node = node;
-		if (node)
-			node->children++;
+		iofair_target_reparent(t, node);
 	}
 	err = iofair_policy_parse(tb[IOFAIR_A_TARGET_POLICY], &t->policy, extack);
 	if (err)
@@ -175,11 +171,23 @@ static int iofair_target_apply(struct iofair_net *inet, struct iofair_target *t,
 	return err;
 }
 
+/* Move @t below @node (NULL: out of the tree), counts and lists. */
+void iofair_target_reparent(struct iofair_target *t, struct iofair_node *node)
+{
+	if (t->node) {
+		t->node->children--;
+		list_del_init(&t->sibling);
+	}
+	t->node = node;
+	if (node) {
+		node->children++;
+		list_add_tail(&t->sibling, &node->child_targets);
+	}
+}
+
 static void iofair_target_unlink(struct iofair_target *t)
 {
-	if (t->node)
-		t->node->children--;
-	t->node = NULL;
+	iofair_target_reparent(t, NULL);
 }
 
 static void iofair_target_free_rcu(struct rcu_head *head)
@@ -231,9 +239,19 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 		goto err_free;
 	}
 	t->inet = inet;
+	INIT_LIST_HEAD(&t->sibling);
 	t->kind = kind;
 	t->dev = dev;
 	t->vf = vf;
+	if (tb[IOFAIR_A_TARGET_HOST_SIDE]) {
+		if (kind != IOFAIR_TARGET_KIND_DEV) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_TARGET_HOST_SIDE],
+					    "host-side is for dev targets (a tap is always the host's side)");
+			err = -EINVAL;
+			goto err_free;
+		}
+		t->host_side = nla_get_u8(tb[IOFAIR_A_TARGET_HOST_SIDE]);
+	}
 	t->enforce = kind == IOFAIR_TARGET_KIND_VF ? IOFAIR_ENFORCE_HW : IOFAIR_ENFORCE_SW;
 	t->ownership = IOFAIR_OWNERSHIP_ENFORCE;
 	t->policy.weight = 1;
@@ -259,6 +277,9 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 		err = iofair_hook_attach(t, dev, extack);
 		if (err)
 			goto err_erase;
+		err = iofair_vhost_attach(t, extack);
+		if (err)
+			goto err_hook;
 	}
 	netdev_hold(dev, &t->dev_tracker, GFP_KERNEL);
 	inet->ntargets++;
@@ -268,6 +289,8 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	*out = t;
 	return 0;
 
+err_hook:
+	iofair_hook_detach(t);
 err_erase:
 	iofair_target_unlink(t);
 	xa_erase(&inet->targets, t->id);
@@ -281,7 +304,10 @@ err_free:
 int iofair_target_set(struct iofair_net *inet, struct iofair_target *t,
 		      struct genl_info *info)
 {
-	struct iofair_target old = *t;
+	struct iofair_node *old_node = t->node;
+	struct iofair_policy old_policy = t->policy;
+	u32 old_enforce = t->enforce, old_ownership = t->ownership;
+	u64 old_rx = t->rx_bw_max_bps;
 	int err;
 
 	ASSERT_RTNL();
@@ -292,16 +318,11 @@ int iofair_target_set(struct iofair_net *inet, struct iofair_target *t,
 	if (!err && t->hooks_on)
 		iofair_hook_limits(t);
 	if (err) {
-		if (t->node != old.node) {
-			iofair_target_unlink(t);
-			if (old.node)
-				old.node->children++;
-		}
-		t->node = old.node;
-		t->enforce = old.enforce;
-		t->ownership = old.ownership;
-		t->policy = old.policy;
-		t->rx_bw_max_bps = old.rx_bw_max_bps;
+		iofair_target_reparent(t, old_node);
+		t->enforce = old_enforce;
+		t->ownership = old_ownership;
+		t->policy = old_policy;
+		t->rx_bw_max_bps = old_rx;
 	}
 	return err;
 }
@@ -317,6 +338,7 @@ void iofair_target_del(struct iofair_net *inet, struct iofair_target *t,
 		WRITE_ONCE(inet->nvf, inet->nvf - 1);
 		iofair_vf_detach(t, reason);
 	} else {
+		iofair_vhost_detach(t);
 		iofair_hook_detach(t);
 	}
 	iofair_notify_target(inet, IOFAIR_EVENT_TYPE_TARGET_DEL, t, reason);
@@ -401,6 +423,7 @@ void iofair_target_reset(struct iofair_target *t)
 	lockdep_assert_held(&t->inet->lock);
 	iofair_target_raw(t, t->base);
 	iofair_hist_reset(t);
+	iofair_vhost_reset(t);
 	for (d = 0; d < IOFAIR_NDIRS; d++) {
 		t->last_bytes[d] = 0;
 		t->rate_bps[d] = 0;

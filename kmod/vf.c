@@ -84,11 +84,30 @@ static u32 iofair_bps_to_mbps(u64 bps)
 static int iofair_vf_set_rate(struct iofair_target *t, u32 min_mbps, u32 max_mbps)
 {
 	const struct net_device_ops *ops = t->dev->netdev_ops;
+	int err;
 
 	ASSERT_RTNL();
 	if (!ops->ndo_set_vf_rate)
 		return -EOPNOTSUPP;
-	return ops->ndo_set_vf_rate(t->dev, t->vf, min_mbps, max_mbps);
+	iofair_vfwatch_own_begin();
+	err = ops->ndo_set_vf_rate(t->dev, t->vf, min_mbps, max_mbps);
+	iofair_vfwatch_own_end();
+	return err;
+}
+
+/* The controller's share as the VF's max rate; the min stays as pushed. */
+int iofair_vf_set_max(struct iofair_target *t, u32 max_mbps)
+{
+	int err;
+
+	err = iofair_vf_set_rate(t, t->hw_min ? iofair_bps_to_mbps(t->policy.bw_min_bps) : 0,
+				 max_mbps);
+	if (!err) {
+		t->hw_pushed = true;
+		t->hw_enforced = true;
+		t->pushed_max_mbps = max_mbps;
+	}
+	return err;
 }
 
 /*
@@ -267,6 +286,7 @@ int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	vfdev = iofair_vf_find_netdev(t);
 	if (vfdev)
 		iofair_vf_hook(t, vfdev);
+	iofair_vfwatch_add(t);
 	return 0;
 }
 
@@ -274,6 +294,7 @@ void iofair_vf_detach(struct iofair_target *t, u32 reason)
 {
 	int err;
 
+	iofair_vfwatch_del(t);
 	iofair_vf_unhook(t);
 	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_VF_GONE ||
 	    reason == IOFAIR_DEL_REASON_DEVICE_GONE)
