@@ -128,9 +128,11 @@ struct target_info {
 	uint32_t id, kind, ifindex, vf, node, enforce, ownership, vf_ifindex;
 	bool has_vf, has_enforce, has_ownership, has_policy, has_rx_max;
 	bool has_host_bound, has_hw_enforced;
+	bool host_side;
 	bool host_bound, hw_enforced;
 	uint64_t rx_max;
 	struct pol pol;
+	uint32_t hist;		/* kinds of latency histograms kept */
 };
 
 /* node.c */
@@ -171,6 +173,9 @@ struct target_req {
 	struct pol pol;
 	bool has_rx_max;
 	uint64_t rx_max;
+	bool has_hist;		/* hist: the kinds (histmath.h) */
+	uint32_t hist;
+	bool host_side;		/* add dev: the host's end of the tenant's link */
 };
 
 struct node_req {

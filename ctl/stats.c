@@ -22,6 +22,7 @@
 #include "json.h"
 #include "names.h"
 #include "nl.h"
+#include "vhost.h"
 
 static void stats_usage(FILE *f)
 {
@@ -249,13 +250,25 @@ static int stats_collect(struct nlattr **tb, struct nlattr *head, int len, void 
 		e->has_cap = true;
 		e->cap = nla_uint(tb[IOFAIR_A_STATS_CAPACITY]);
 	}
-	return 0;
+	return e->node ? 0 : vhost_stats_collect(e->id, tb, head, len);
 }
 
 /* The figures of a target whose source is none are absent, not zero. */
 static bool has_data(const struct stat_entry *e)
 {
 	return !(e->has_source && e->source == IOFAIR_SOURCE_NONE);
+}
+
+/* Unbounded demand (backlogged) has no exact JSON number: say so instead. */
+static void json_demand(struct json *j, uint64_t demand)
+{
+	if (demand == UINT64_MAX) {
+		json_null(j, "demand");
+		json_bool(j, "backlogged", true);
+	} else {
+		json_u64(j, "demand", demand);
+		json_bool(j, "backlogged", false);
+	}
 }
 
 static void traffic_json(struct json *j, const char *key, const struct stat_entry *e,
@@ -326,9 +339,10 @@ static void snapshot_json(const struct stats_ctx *c, const struct snapshot *s, b
 		else
 			json_null(j, "allocated");
 		if (e->has_demand)
-			json_u64(j, "demand", e->demand);
+			json_demand(j, e->demand);
 		if (e->has_conf && has_data(e))
 			json_u64(j, "conformance_ppm", e->conf);
+		vhost_stats_json(j, e->id);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
@@ -351,7 +365,7 @@ static void snapshot_json(const struct stats_ctx *c, const struct snapshot *s, b
 		else
 			json_null(j, "allocated");
 		if (e->has_demand)
-			json_u64(j, "demand", e->demand);
+			json_demand(j, e->demand);
 		if (e->has_jain)
 			json_u64(j, "jain_ppm", e->jain);
 		json_obj_close(j);
@@ -365,6 +379,8 @@ static const char *cell_rate(char *buf, size_t len, bool has, uint64_t bps)
 {
 	if (!has)
 		return "-";
+	if (bps == UINT64_MAX)
+		return "backlogged";	/* the kernel's word for unbounded demand */
 	format_rate(buf, len, bps);
 	return buf;
 }
@@ -461,6 +477,7 @@ static void snapshot_human(const struct stats_ctx *c, const struct snapshot *s)
 		fputc('\n', stdout);
 		ctab_print(stdout, &dt);
 	}
+	vhost_stats_print(stdout);
 	if (nnodes) {
 		if (ntargets)
 			fputc('\n', stdout);
@@ -508,6 +525,7 @@ static int stats_once(struct ctl_nl *nl, struct stats_ctx *c, uint32_t node, boo
 		fflush(stdout);
 	}
 	free(s.v);
+	vhost_stats_clear();
 	return err;
 }
 

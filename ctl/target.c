@@ -12,6 +12,7 @@
 
 #include <linux/iofair.h>
 
+#include "histmath.h"
 #include "iofairctl.h"
 #include "json.h"
 #include "names.h"
@@ -20,7 +21,7 @@
 static void target_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: iofairctl target add { dev IFNAME | vf PF VFINDEX | vhost TAPNAME }\n"
+		"Usage: iofairctl target add { dev IFNAME [host-side] | vf PF VFINDEX | vhost TAPNAME }\n"
 		"                            [node NODE] [SETTINGS]\n"
 		"       iofairctl target del ID\n"
 		"       iofairctl target set ID [node NODE|none] [SETTINGS]\n"
@@ -28,6 +29,7 @@ static void target_usage(FILE *f)
 		"       iofairctl target help\n"
 		"SETTINGS := [enforce hw|sw|both] [ownership enforce|adopt] [min RATE] [max RATE]\n"
 		"            [burst SIZE] [weight 1..65535] [rx-max RATE]\n"
+		"            [hist KIND[,KIND...]|all|none]  (see iofairctl hist help)\n"
 		"RATE: bit/s with tc's units (100mbit, 1gbit, 10mbps); SIZE: bytes (64k, 1m).\n");
 }
 
@@ -40,12 +42,12 @@ static const struct kw target_cmds[] = {
 };
 
 enum { TK_NODE, TK_ENFORCE, TK_OWNERSHIP, TK_MIN, TK_MAX, TK_BURST, TK_WEIGHT, TK_RX_MAX,
-       TK_KIND };
+       TK_KIND, TK_HIST };
 
 static const struct kw target_keys[] = {
 	{ "node", TK_NODE }, { "enforce", TK_ENFORCE }, { "ownership", TK_OWNERSHIP },
 	{ "min", TK_MIN }, { "max", TK_MAX }, { "burst", TK_BURST }, { "weight", TK_WEIGHT },
-	{ "rx-max", TK_RX_MAX },
+	{ "rx-max", TK_RX_MAX }, { "hist", TK_HIST },
 };
 
 static const struct kw target_show_keys[] = {
@@ -157,6 +159,15 @@ int target_parse(int argc, char **argv, struct target_req *r)
 		}
 	}
 	for (; i < argc; i++) {
+		/* A flag, not a keyword with a value: fixed when the target is added. */
+		if (!strcmp(argv[i], "host-side")) {
+			if (r->cmd != CMD_ADD || r->kind != IOFAIR_TARGET_KIND_DEV) {
+				ctl_err("host-side: only with 'target add dev IFNAME'");
+				return -EINVAL;
+			}
+			r->host_side = true;
+			continue;
+		}
 		k = kw_parse("target keyword", argv[i], target_keys, ARRAY_SIZE(target_keys));
 		if (k < 0)
 			return -EINVAL;
@@ -194,13 +205,24 @@ int target_parse(int argc, char **argv, struct target_req *r)
 			if (arg_rate("rx-max", val, &r->rx_max))
 				return -EINVAL;
 			break;
+		case TK_HIST: {
+			const char *bad;
+			size_t badlen;
+
+			r->has_hist = true;
+			if (hist_parse_kinds(val, &r->hist, &bad, &badlen)) {
+				ctl_err("hist: unknown histogram kind '%.*s'", (int)badlen, bad);
+				return -EINVAL;
+			}
+			break;
+		}
 		default:
 			if (arg_policy(target_keys[k].word, val, &r->pol))
 				return -EINVAL;
 		}
 	}
 	if (r->cmd == CMD_SET && !r->node && !r->node_none && r->enforce < 0 &&
-	    r->ownership < 0 && !r->pol.has && !r->has_rx_max) {
+	    r->ownership < 0 && !r->pol.has && !r->has_rx_max && !r->has_hist) {
 		ctl_err("target set: nothing to change");
 		return -EINVAL;
 	}
@@ -240,6 +262,8 @@ void target_from_attrs(struct nlattr **tb, struct target_info *t)
 	}
 	if (tb[IOFAIR_A_TARGET_VF_IFINDEX])
 		t->vf_ifindex = nla_get_u32(tb[IOFAIR_A_TARGET_VF_IFINDEX]);
+	if (tb[IOFAIR_A_TARGET_HOST_SIDE])
+		t->host_side = nla_get_u8(tb[IOFAIR_A_TARGET_HOST_SIDE]);
 	if (tb[IOFAIR_A_TARGET_VF_HOST_BOUND]) {
 		t->has_host_bound = true;
 		t->host_bound = nla_get_u8(tb[IOFAIR_A_TARGET_VF_HOST_BOUND]);
@@ -248,6 +272,8 @@ void target_from_attrs(struct nlattr **tb, struct target_info *t)
 		t->has_hw_enforced = true;
 		t->hw_enforced = nla_get_u8(tb[IOFAIR_A_TARGET_HW_ENFORCED]);
 	}
+	if (tb[IOFAIR_A_TARGET_HIST])
+		t->hist = nla_get_u32(tb[IOFAIR_A_TARGET_HIST]);
 }
 
 struct target_vec {
@@ -335,7 +361,7 @@ static void target_json(struct json *j, const struct target_info *t,
 			const struct node_info *nodes, size_t nn)
 {
 	const struct node_info *node = node_by_id(nodes, nn, t->node);
-	char name[IF_NAMESIZE];
+	char name[IF_NAMESIZE], hist[128];
 	bool vf = t->kind == IOFAIR_TARGET_KIND_VF;
 
 	json_obj_open(j, NULL);
@@ -361,6 +387,7 @@ static void target_json(struct json *j, const struct target_info *t,
 		json_policy(j, &t->pol);
 	if (t->has_rx_max)
 		json_u64(j, "rx_bw_max", t->rx_max);
+	json_str(j, "hist", hist_fmt_kinds(hist, sizeof(hist), t->hist));
 	if (vf) {
 		if (t->vf_ifindex) {
 			json_u64(j, "vf_ifindex", t->vf_ifindex);
@@ -372,6 +399,8 @@ static void target_json(struct json *j, const struct target_info *t,
 		if (t->has_hw_enforced)
 			json_bool(j, "hw_enforced", t->hw_enforced);
 	}
+	if (t->kind == IOFAIR_TARGET_KIND_DEV)
+		json_bool(j, "host_side", t->host_side);
 	json_obj_close(j);
 }
 
@@ -525,7 +554,9 @@ static int target_put_settings(struct ctl_nl *nl, struct nl_msg *msg, const stru
 	if ((r->enforce >= 0 && nla_put_u32(msg, IOFAIR_A_TARGET_ENFORCE, r->enforce)) ||
 	    (r->ownership >= 0 && nla_put_u32(msg, IOFAIR_A_TARGET_OWNERSHIP, r->ownership)) ||
 	    nla_put_policy(msg, IOFAIR_A_TARGET_POLICY, &r->pol) ||
-	    (r->has_rx_max && nla_put_u64(msg, IOFAIR_A_TARGET_RX_BW_MAX, r->rx_max)))
+	    (r->has_rx_max && nla_put_u64(msg, IOFAIR_A_TARGET_RX_BW_MAX, r->rx_max)) ||
+	    (r->has_hist && nla_put_u32(msg, IOFAIR_A_TARGET_HIST, r->hist)) ||
+	    (r->host_side && nla_put_u8(msg, IOFAIR_A_TARGET_HOST_SIDE, 1)))
 		return -EMSGSIZE;
 	return 0;
 }
