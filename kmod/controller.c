@@ -54,7 +54,8 @@ static void iofair_ctrl_measure(struct iofair_net *inet, u64 now)
 	struct iofair_dir_stats dir[IOFAIR_NDIRS];
 	struct iofair_target *t;
 	unsigned long id;
-	u64 held, limit;
+	u64 held, drops, limit;
+	bool near;
 	int d, r;
 
 	xa_for_each(&inet->targets, id, t) {
@@ -67,23 +68,44 @@ static void iofair_ctrl_measure(struct iofair_net *inet, u64 now)
 		}
 		t->last_ns = now;
 
+		/*
+		 * Limited: the limiter dropped, or held packets while the target
+		 * ran near its limit (a bursty sender below its share gets some
+		 * packets delayed without wanting more).
+		 */
 		held = dir[IOFAIR_TX].delayed;
 		for (r = 0; r < IOFAIR_NDROPS; r++)
 			held += dir[IOFAIR_TX].drops[r];
+		drops = held - dir[IOFAIR_TX].delayed;
 		limit = iofair_target_limit(t);
+		near = limit && t->rate_bps[IOFAIR_TX] >= limit / 10 * 9;
 		if (t->hooks_on && (t->kind != IOFAIR_TARGET_KIND_VF ||
 				    t->enforce != IOFAIR_ENFORCE_HW))
-			t->limited = held != t->last_held;
+			t->limited = drops != t->last_drops ||
+				     (held != t->last_held && near);
 		else
-			t->limited = limit && t->rate_bps[IOFAIR_TX] >= limit / 10 * 9;
+			t->limited = near;
+		t->last_drops = drops;
+		/* What the limit allowed over the conformance window. */
+		if (limit && t->win_ns && now > t->last_win_ns)
+			t->win_allowed += mul_u64_u64_div_u64(limit, now - t->last_win_ns,
+							      8 * NSEC_PER_SEC);
+		else if (!limit)
+			t->win_unlimited = true;
+		t->last_win_ns = now;
 		t->last_held = held;
 	}
 }
 
-/* Conformance over the window, and the alarm. */
+/*
+ * Conformance over the window: bytes sent over bytes the limit allowed
+ * (the limit integrated over the window, so a share that changed midway
+ * counts at each value for as long as it held).  A window in which the
+ * target was unlimited for a while has no figure.  Alarm above 1 + margin.
+ */
 static void iofair_ctrl_conformance(struct iofair_net *inet, u64 now)
 {
-	u64 window = (u64)inet->ctrl.window_ms * NSEC_PER_MSEC, limit, rate, bytes;
+	u64 window = (u64)inet->ctrl.window_ms * NSEC_PER_MSEC, bytes, allowed;
 	struct iofair_target *t;
 	unsigned long id;
 
@@ -91,24 +113,25 @@ static void iofair_ctrl_conformance(struct iofair_net *inet, u64 now)
 		if (iofair_target_source(t) == IOFAIR_SOURCE_NONE)
 			continue;
 		bytes = t->last_bytes[IOFAIR_TX];	/* read by measure, this step */
-		if (!t->win_ns || bytes < t->win_bytes) {
+		if (!t->win_ns || bytes < t->win_bytes || now - t->win_ns >= window) {
+			allowed = t->win_allowed;
+			if (t->win_ns && bytes >= t->win_bytes && !t->win_unlimited && allowed) {
+				t->conformance_ppm = (u32)min_t(u64,
+					div64_u64((bytes - t->win_bytes) * 1000000, allowed), U32_MAX);
+				if (bytes - t->win_bytes >
+				    allowed + div_u64(allowed * inet->ctrl.margin_pct, 100))
+					iofair_notify_alarm(inet, t,
+							    div64_u64((bytes - t->win_bytes) * 8 * NSEC_PER_SEC,
+								      now - t->win_ns),
+							    iofair_target_limit(t));
+			} else {
+				t->conformance_ppm = 0;
+			}
 			t->win_ns = now;
 			t->win_bytes = bytes;
-			continue;
+			t->win_allowed = 0;
+			t->win_unlimited = false;
 		}
-		if (now - t->win_ns < window)
-			continue;
-		limit = iofair_target_limit(t);
-		rate = div64_u64((bytes - t->win_bytes) * 8 * NSEC_PER_SEC, now - t->win_ns);
-		t->win_ns = now;
-		t->win_bytes = bytes;
-		if (!limit) {
-			t->conformance_ppm = 0;
-			continue;
-		}
-		t->conformance_ppm = (u32)min_t(u64, div64_u64(rate * 1000000, limit), U32_MAX);
-		if (rate > limit + div_u64(limit * inet->ctrl.margin_pct, 100))
-			iofair_notify_alarm(inet, t, rate, limit);
 	}
 }
 
@@ -308,12 +331,20 @@ static void iofair_ctrl_release(struct iofair_net *inet)
 	struct iofair_target *t;
 	unsigned long id;
 
+	struct iofair_node *n;
+
 	xa_for_each(&inet->targets, id, t) {
+		t->demand_bps = 0;
 		if (!t->alloc_bps)
 			continue;
 		t->alloc_bps = 0;
 		if (t->hooks_on)
 			iofair_hook_limits(t);
+	}
+	xa_for_each(&inet->nodes, id, n) {
+		n->alloc_bps = 0;
+		n->demand_bps = 0;
+		n->jain_ppm = 0;
 	}
 }
 

@@ -152,10 +152,14 @@ struct iofair_target {
 	u64 demand_bps;
 	u64 pushed_bps;			/* last allocation pushed to the PF driver */
 	int push_err;			/* its error, not retried for the same value */
-	bool limited;			/* held or dropped packets last interval */
+	bool limited;			/* it wanted more than its limit */
 	u64 last_held;			/* delayed + drops at the last step */
+	u64 last_drops;
 	u64 win_ns;			/* conformance window start */
-	u64 win_bytes;
+	u64 win_bytes;			/* tx bytes then */
+	u64 win_allowed;		/* bytes the limit allowed since */
+	u64 last_win_ns;
+	bool win_unlimited;		/* no limit for part of the window */
 	u32 conformance_ppm;		/* last full window, 0 = none */
 	u64 rate_bps[IOFAIR_NDIRS];	/* achieved, last interval */
 	u64 last_bytes[IOFAIR_NDIRS];

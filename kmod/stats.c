@@ -27,6 +27,7 @@ struct iofair_snap {
 	u64 demand_bps;
 	u64 capacity_bps;
 	u32 jain_ppm;
+	u32 conformance_ppm;
 	struct iofair_vhost_snap vhost;	/* vhost targets */
 };
 
@@ -80,6 +81,7 @@ static void iofair_snap_target(struct iofair_snap *s, const struct iofair_target
 	memcpy(s->rate_bps, t->rate_bps, sizeof(s->rate_bps));
 	s->alloc_bps = t->alloc_bps;
 	s->demand_bps = t->demand_bps;
+	s->conformance_ppm = t->conformance_ppm;
 	if (t->kind == IOFAIR_TARGET_KIND_VHOST)
 		iofair_vhost_snap(t, &s->vhost);
 }
@@ -205,7 +207,7 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 		return -EMSGSIZE;
 	if (s->is_node) {
 		if (nla_put_u32(skb, IOFAIR_A_STATS_NODE_ID, s->id) ||
-		    nla_put_uint(skb, IOFAIR_A_STATS_CAPACITY, s->capacity_bps) ||
+		    (s->capacity_bps && nla_put_uint(skb, IOFAIR_A_STATS_CAPACITY, s->capacity_bps)) ||
 		    (s->jain_ppm && nla_put_u32(skb, IOFAIR_A_STATS_JAIN, s->jain_ppm)) ||
 		    (s->alloc_bps && nla_put_uint(skb, IOFAIR_A_STATS_ALLOCATED, s->alloc_bps)) ||
 		    (s->demand_bps && nla_put_uint(skb, IOFAIR_A_STATS_DEMAND, s->demand_bps)))
@@ -220,11 +222,10 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 	    (iofair_put_traffic(skb, IOFAIR_A_STATS_TX, &s->dir[IOFAIR_TX], s->rate_bps[IOFAIR_TX]) ||
 	     iofair_put_traffic(skb, IOFAIR_A_STATS_RX, &s->dir[IOFAIR_RX], s->rate_bps[IOFAIR_RX])))
 		return -EMSGSIZE;
-	if (s->alloc_bps &&
-	    (nla_put_uint(skb, IOFAIR_A_STATS_ALLOCATED, s->alloc_bps) ||
-	     nla_put_u32(skb, IOFAIR_A_STATS_CONFORMANCE,
-			 (u32)min_t(u64, div64_u64(s->rate_bps[IOFAIR_TX] * 1000000ULL,
-						   s->alloc_bps), U32_MAX))))
+	if (s->alloc_bps && nla_put_uint(skb, IOFAIR_A_STATS_ALLOCATED, s->alloc_bps))
+		return -EMSGSIZE;
+	if (s->conformance_ppm &&
+	    nla_put_u32(skb, IOFAIR_A_STATS_CONFORMANCE, s->conformance_ppm))
 		return -EMSGSIZE;
 	if (s->demand_bps && nla_put_uint(skb, IOFAIR_A_STATS_DEMAND, s->demand_bps))
 		return -EMSGSIZE;
