@@ -19,6 +19,7 @@ static const struct ctl_object objects[] = {
 	{ "stats",   "one snapshot of every target's and node's figures, or a live view", do_stats },
 	{ "monitor", "print events as they happen: targets, nodes, policies, VF config, alarms", do_monitor },
 	{ "controller", "show and set the fair-share controller", do_controller },
+	{ "hist",    "latency histograms of a target: bars, count, mean, p50 to p99.9", do_hist },
 	{ "version", "show the CLI and module versions and the kernel features found", do_version },
 };
 

@@ -30,6 +30,7 @@ int do_policy(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_controller(int argc, char **argv);
+int do_hist(int argc, char **argv);
 
 /* util.c */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
