@@ -72,7 +72,8 @@
  * log(1.25) = 18 intervals to go from 10 to 500 Mbit/s; DESIGN.md asks for
  * 3.)
  * An unlimited leaf's demand rises at once with its rate, plus 1/8 headroom
- * and a 1 Mbit/s floor so that it is not limited by its own estimate, and
+ * and a floor (the caller's: 1 Mbit/s, less under a small capacity) so that
+ * it is not limited by its own estimate, and
  * falls by half the gap per interval: one short lull does not give its
  * share away, and an idle leaf's demand goes from p to within (p - t) / 2^k
  * of the floor in k intervals (a 1 Gbit/s leaf gone idle frees 7/8 of its
@@ -486,14 +487,15 @@ static inline u64 add_sat(u64 a, u64 b)
  * @prev_demand_bps: the last estimate
  * @achieved_bps: the rate achieved in the interval
  * @alloc_bps: the allocation in force during the interval
- * @limited: the leaf's limiter dropped or queued
+ * @limited: the leaf wanted more than its limit (dropped, or held near it)
+ * @floor_bps: the least demand an unlimited leaf keeps
  *
  * See "Demand estimation" above.
  *
  * Return: the new estimate, IOFAIR_DEMAND_UNBOUNDED for a limited leaf.
  */
 u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
-			   u64 alloc_bps, bool limited)
+			   u64 alloc_bps, bool limited, u64 floor_bps)
 {
 	u64 target, prev;
 
@@ -501,7 +503,7 @@ u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
 		return IOFAIR_DEMAND_UNBOUNDED;
 	target = add_sat(achieved_bps,
 			 achieved_bps >> IOFAIR_DEMAND_HEADROOM_SHIFT);
-	target = clamp_rate(add_sat(target, IOFAIR_DEMAND_FLOOR_BPS));
+	target = clamp_rate(add_sat(target, floor_bps));
 	prev = min_u64(prev_demand_bps, alloc_bps);
 	if (target >= prev)
 		return target;

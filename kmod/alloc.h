@@ -33,7 +33,11 @@ typedef unsigned long long u64;
 /* demand_bps of a backlogged leaf: it takes whatever it is given. */
 #define IOFAIR_DEMAND_UNBOUNDED	U64_MAX
 
-/* Demand estimator constants (see the essay in alloc.c). */
+/*
+ * Demand estimator constants (see the essay in alloc.c).  The floor is the
+ * caller's: IOFAIR_DEMAND_FLOOR_BPS, or less under a small capacity (an
+ * idle leaf keeps min(floor, its share)).
+ */
 #define IOFAIR_DEMAND_FLOOR_BPS		1000000ULL	/* 1 Mbit/s */
 #define IOFAIR_DEMAND_HEADROOM_SHIFT	3		/* + achieved / 8 */
 #define IOFAIR_DEMAND_DECAY_SHIFT	1		/* gap / 2 per interval */
@@ -80,6 +84,6 @@ u32 iofair_jain_ppm(const u64 *rate_bps, const u32 *weight, u32 n);
  * limited (drops or backlog at its limiter).
  */
 u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
-			   u64 alloc_bps, bool limited);
+			   u64 alloc_bps, bool limited, u64 floor_bps);
 
 #endif /* _IOFAIR_ALLOC_H */

@@ -165,6 +165,12 @@ static void iofair_an_policy(struct iofair_alloc_node *a, const struct iofair_po
 	a->weight = p->weight;
 }
 
+/* The demand floor of a leaf below @p: 1 Mbit/s, or 1/64 of a small root. */
+static u64 iofair_ctrl_floor(const struct iofair_node *p)
+{
+	return min_t(u64, IOFAIR_DEMAND_FLOOR_BPS, iofair_node_capacity(p) / 64);
+}
+
 /*
  * Lay the tree out parents first, breadth first: roots, then the children
  * of each entry in turn.  A node's children are contiguous.  O(n).
@@ -201,7 +207,8 @@ static u32 iofair_ctrl_layout(struct iofair_net *inet)
 			an[count] = (struct iofair_alloc_node) { .parent = i, .leaf = true };
 			iofair_an_policy(&an[count], &t->policy);
 			t->demand_bps = iofair_demand_estimate(t->demand_bps, t->rate_bps[IOFAIR_TX],
-							       t->alloc_bps, t->limited);
+							       t->alloc_bps, t->limited,
+							       iofair_ctrl_floor(p));
 			an[count].demand_bps = t->demand_bps;
 			inet->ctrl_obj[count++] = t;
 		}

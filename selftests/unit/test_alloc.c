@@ -597,7 +597,7 @@ static void sim_step(struct sim *s)
 		u64 achieved = min64(s->real[i], n->alloc_bps);
 
 		n->demand_bps = iofair_demand_estimate(n->demand_bps, achieved, n->alloc_bps,
-						       s->real[i] > n->alloc_bps);
+						       s->real[i] > n->alloc_bps, IOFAIR_DEMAND_FLOOR_BPS);
 	}
 }
 
@@ -624,7 +624,7 @@ static void check_estimator(void)
 
 	for (i = 0; i < sizeof(estimates) / sizeof(estimates[0]); i++) {
 		u64 d = iofair_demand_estimate(estimates[i].prev, estimates[i].achieved,
-					       estimates[i].alloc, estimates[i].limited);
+					       estimates[i].alloc, estimates[i].limited, IOFAIR_DEMAND_FLOOR_BPS);
 
 		KTAP_CHECK(d == estimates[i].expect, "estimate: %s (%llu)", estimates[i].name, (ull)d);
 	}
