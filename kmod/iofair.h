@@ -287,7 +287,7 @@ int iofair_rtt_update(struct iofair_target *t, u32 mask, struct netlink_ext_ack 
 void iofair_rtt_follow(struct iofair_target *t);
 void iofair_rtt_detach(struct iofair_target *t);
 void iofair_rtt_reset(struct iofair_target *t);
-void iofair_rtt_lost(struct iofair_target *t, u64 lost[IOFAIR_RTT_NLOST]);
+void iofair_rtt_lost(struct iofair_target *t, u32 kind, u64 lost[IOFAIR_RTT_NLOST]);
 
 /* hook.c: per-packet hooks on a target's netdev. */
 int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,

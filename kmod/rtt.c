@@ -146,7 +146,7 @@ struct iofair_rtt {
 	struct rcu_head rcu;
 	/* Protects probes and lost. */
 	raw_spinlock_t lock;
-	u64 lost[IOFAIR_RTT_NLOST];
+	u64 lost[IOFAIR_NHISTS][IOFAIR_RTT_NLOST];	/* by the probe's kind */
 	struct iofair_rtt_probe probes[IOFAIR_RTT_SLOTS];
 };
 
@@ -179,7 +179,11 @@ struct iofair_sojourn_cpu {
  */
 static DEFINE_MUTEX(iofair_rtt_mutex);
 static DEFINE_HASHTABLE(iofair_rtt_tbl, 8);
-static struct iofair_sojourn_cpu __percpu __rcu *iofair_stamps;
+/*
+ * Published with a release store, read with READ_ONCE under the hooks' RCU
+ * read side, freed after a grace period (sparse takes no __percpu __rcu).
+ */
+static struct iofair_sojourn_cpu __percpu *iofair_stamps;
 static unsigned int iofair_sojourn_users;
 
 #define IOFAIR_RTT_TCP_KINDS (BIT(IOFAIR_HIST_KIND_RTT_TCP_SYN) | \
@@ -348,10 +352,10 @@ static struct iofair_rtt_probe *iofair_rtt_slot(struct iofair_rtt *r,
 		if (iofair_rtt_live(e, now))
 			continue;
 		if (e->t_ns)
-			r->lost[IOFAIR_RTT_LOST_STALE]++;
+			r->lost[e->key.kind][IOFAIR_RTT_LOST_STALE]++;
 		return e;
 	}
-	r->lost[IOFAIR_RTT_LOST_FULL]++;
+	r->lost[k->kind][IOFAIR_RTT_LOST_FULL]++;
 	return NULL;
 }
 
@@ -399,7 +403,7 @@ static void iofair_rtt_packet(struct iofair_rtt *r, const struct iofair_rtt_pkt 
 			e = iofair_rtt_find(r, &k, now);
 			if (e) {	/* the same echo again: which one is answered? */
 				e->t_ns = 0;
-				r->lost[IOFAIR_RTT_LOST_AMBIG]++;
+				r->lost[e->key.kind][IOFAIR_RTT_LOST_AMBIG]++;
 			} else {
 				iofair_rtt_insert(r, &k, 0, now);
 			}
@@ -424,7 +428,7 @@ static void iofair_rtt_packet(struct iofair_rtt *r, const struct iofair_rtt_pkt 
 			e = iofair_rtt_find(r, &k, now);
 			if (e) {	/* a retransmitted SYN */
 				e->t_ns = 0;
-				r->lost[IOFAIR_RTT_LOST_AMBIG]++;
+				r->lost[e->key.kind][IOFAIR_RTT_LOST_AMBIG]++;
 			} else {
 				iofair_rtt_insert(r, &k, p->seq + 1, now);
 			}
@@ -447,7 +451,7 @@ static void iofair_rtt_packet(struct iofair_rtt *r, const struct iofair_rtt_pkt 
 			iofair_rtt_insert(r, &k, p->seq + p->len, now);
 		} else if (before(p->seq, e->ack)) {
 			e->t_ns = 0;	/* sent again, or reordered: ambiguous */
-			r->lost[IOFAIR_RTT_LOST_AMBIG]++;
+			r->lost[e->key.kind][IOFAIR_RTT_LOST_AMBIG]++;
 		}
 	}
 out:
@@ -491,7 +495,7 @@ static u32 iofair_sojourn_fp(const struct sk_buff *skb)
 
 static void iofair_sojourn(struct iofair_rtt *r, struct sk_buff *skb, u8 at, u64 now)
 {
-	struct iofair_sojourn_cpu __percpu *tbl = rcu_dereference(iofair_stamps);
+	struct iofair_sojourn_cpu __percpu *tbl = READ_ONCE(iofair_stamps);
 	struct iofair_sojourn_stamp *s;
 	u64 ns = 0;
 	u32 fp;
@@ -573,7 +577,7 @@ static int iofair_sojourn_get(void)
 		tbl = alloc_percpu(struct iofair_sojourn_cpu);
 		if (!tbl)
 			return -ENOMEM;
-		rcu_assign_pointer(iofair_stamps, tbl);
+		smp_store_release(&iofair_stamps, tbl);
 	}
 	iofair_sojourn_users++;
 	return 0;
@@ -587,8 +591,8 @@ static void iofair_sojourn_put(void)
 	lockdep_assert_held(&iofair_rtt_mutex);
 	if (--iofair_sojourn_users)
 		return;
-	tbl = rcu_dereference_protected(iofair_stamps, lockdep_is_held(&iofair_rtt_mutex));
-	RCU_INIT_POINTER(iofair_stamps, NULL);
+	tbl = iofair_stamps;
+	WRITE_ONCE(iofair_stamps, NULL);
 	synchronize_rcu();
 	free_percpu(tbl);
 }
@@ -735,7 +739,8 @@ void iofair_rtt_reset(struct iofair_target *t)
 	mutex_unlock(&iofair_rtt_mutex);
 }
 
-void iofair_rtt_lost(struct iofair_target *t, u64 lost[IOFAIR_RTT_NLOST])
+/* The requests of @kind that were not sampled, by reason, since the reset. */
+void iofair_rtt_lost(struct iofair_target *t, u32 kind, u64 lost[IOFAIR_RTT_NLOST])
 {
 	struct iofair_rtt *r;
 
@@ -744,7 +749,7 @@ void iofair_rtt_lost(struct iofair_target *t, u64 lost[IOFAIR_RTT_NLOST])
 	r = iofair_rtt_of(t);
 	if (r) {
 		raw_spin_lock_bh(&r->lock);
-		memcpy(lost, r->lost, sizeof(r->lost));
+		memcpy(lost, r->lost[kind], sizeof(r->lost[kind]));
 		raw_spin_unlock_bh(&r->lock);
 	}
 	mutex_unlock(&iofair_rtt_mutex);
