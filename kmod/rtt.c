@@ -104,7 +104,7 @@
 #define IOFAIR_RTT_SLOTS	(IOFAIR_RTT_WAYS * IOFAIR_RTT_SETS)
 #define IOFAIR_RTT_MAX_NS	(4 * NSEC_PER_SEC)
 #define IOFAIR_SOJOURN_BITS	6
-#define IOFAIR_SOJOURN_SLOTS	(1 << IOFAIR_SOJOURN_BITS)
+#define IOFAIR_SOJOURN_SLOTS	BIT(IOFAIR_SOJOURN_BITS)
 #define IOFAIR_SOJOURN_SEED	0x10fa1f
 
 /* Hook points: a request seen at one is answered at the other. */
@@ -134,6 +134,7 @@ enum {
 	IOFAIR_RTT_LOST_AMBIG,	/* retransmitted request: discarded (Karn) */
 	IOFAIR_RTT_LOST_STALE,	/* unanswered for IOFAIR_RTT_MAX_NS */
 };
+
 static_assert(IOFAIR_RTT_LOST_STALE + 1 == IOFAIR_RTT_NLOST);
 
 struct iofair_rtt {
@@ -577,6 +578,7 @@ static int iofair_sojourn_get(void)
 		tbl = alloc_percpu(struct iofair_sojourn_cpu);
 		if (!tbl)
 			return -ENOMEM;
+		/* Pairs with the hooks' READ_ONCE: they see it zeroed. */
 		smp_store_release(&iofair_stamps, tbl);
 	}
 	iofair_sojourn_users++;
