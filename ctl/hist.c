@@ -33,12 +33,12 @@ static void hist_usage(FILE *f)
 		"Usage: iofairctl hist TARGET [KIND]\n"
 		"       iofairctl hist help\n"
 		"TARGET: a target id, or the netdev of a dev or vhost target (or the VF\n"
-		"netdev of a vf target) by name.  KIND: one of");
+		"netdev of a vf target) by name.  KIND (default: every histogram the target\n"
+		"keeps):");
 	for (k = 0; k < HIST_NKINDS; k++)
 		fprintf(f, " %s", hist_kind_names[k]);
 	fprintf(f,
-		";\nwithout it, every histogram the target keeps.  Turn them on and off with\n"
-		"'iofairctl target set ID hist KIND[,KIND...]|all|none'.\n"
+		".\nTurn them on and off with 'iofairctl target set ID hist KIND[,KIND...]|all|none'.\n"
 		"Percentiles are interpolated within the log2 buckets: exact to a factor of 2.\n");
 }
 
