@@ -25,7 +25,7 @@ void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns)
 	struct iofair_hist *h;
 
 	rcu_read_lock();
-	hp = rcu_dereference(t->hist[kind]);
+	hp = READ_ONCE(t->hist[kind]);
 	if (hp) {
 		h = this_cpu_ptr(hp);
 		u64_stats_update_begin(&h->syncp);
@@ -41,7 +41,7 @@ void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns)
 static void iofair_hist_read(const struct iofair_target *t, u32 kind,
 			     struct iofair_hist *out)
 {
-	struct iofair_hist __percpu *hp = rcu_dereference_protected(t->hist[kind], 1);
+	struct iofair_hist __percpu *hp = t->hist[kind];
 	int cpu, b;
 
 	memset(out, 0, sizeof(*out));
@@ -77,7 +77,7 @@ void iofair_hist_reset(struct iofair_target *t)
 	lockdep_assert_held(&t->inet->lock);
 	iofair_rtt_reset(t);
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++) {
-		hp = rcu_dereference_protected(t->hist[kind], lockdep_is_held(&t->inet->lock));
+		hp = t->hist[kind];
 		if (!hp)
 			continue;
 		for_each_possible_cpu(cpu) {
@@ -110,7 +110,7 @@ int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *e
 	if (err)
 		return err;
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++) {
-		hp = rcu_dereference_protected(t->hist[kind], lockdep_is_held(&t->inet->lock));
+		hp = t->hist[kind];
 		if ((mask & BIT(kind)) && !hp) {
 			hp = alloc_percpu(struct iofair_hist);
 			if (!hp) {
@@ -119,14 +119,14 @@ int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *e
 				err = -ENOMEM;
 				break;
 			}
-			rcu_assign_pointer(t->hist[kind], hp);
+			smp_store_release(&t->hist[kind], hp);
 		} else if (!(mask & BIT(kind)) && hp) {
-			RCU_INIT_POINTER(t->hist[kind], NULL);
+			WRITE_ONCE(t->hist[kind], NULL);
 			old[kind] = hp;
 			freed = true;
 		}
 		/* Read by the rtt.c hooks without the lock. */
-		if (rcu_access_pointer(t->hist[kind]))
+		if (t->hist[kind])
 			WRITE_ONCE(t->hist_mask, t->hist_mask | BIT(kind));
 		else
 			WRITE_ONCE(t->hist_mask, t->hist_mask & ~BIT(kind));
@@ -147,7 +147,7 @@ void iofair_hist_free(struct iofair_target *t)
 	int kind;
 
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++)
-		free_percpu(rcu_dereference_protected(t->hist[kind], 1));
+		free_percpu(t->hist[kind]);
 }
 
 static int iofair_hist_put(struct sk_buff *skb, u32 kind, const struct iofair_hist *h)

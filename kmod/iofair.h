@@ -139,8 +139,12 @@ struct iofair_target {
 	struct nf_hook_ops hook_ops[2];	/* ingress, egress */
 	struct iofair_shaper shaper[IOFAIR_NDIRS];
 	bool hooks_on;
-	/* Latency histograms (hist.c): RCU, NULL while a kind is off. */
-	struct iofair_hist __percpu __rcu *hist[IOFAIR_NHISTS];
+	/*
+	 * Latency histograms (hist.c), NULL while a kind is off.  Published
+	 * with smp_store_release, read with READ_ONCE under rcu_read_lock,
+	 * freed after a grace period (sparse takes no __percpu __rcu).
+	 */
+	struct iofair_hist __percpu *hist[IOFAIR_NHISTS];
 	u32 hist_mask;			/* kinds on */
 	struct iofair_vhost *vhost;	/* vhost targets: worker probes (vhost.c) */
 
