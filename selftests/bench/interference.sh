@@ -20,7 +20,10 @@
 # INTERVAL from the victim's side, figures read.  Prints one table; --json
 # FILE also writes one JSON object per phase.
 #
-#   selftests/vm/run --kernel 6.12 --vfs 7 --load -- ./selftests/bench/interference.sh
+#   selftests/vm/run --kernel 6.12 --vfs 7 --load --timeout 1200 -- \
+#	./selftests/bench/interference.sh
+#
+# (about 5 minutes under TCG on an idle 2-core machine; more when it is shared)
 #
 # Options: --neighbours N (0..4, default 3), --loads "0 25 50 75 100",
 # --pings N (default 50), --interval S (default 0.02), --paths "vf vhost",
@@ -37,7 +40,7 @@ while [ $# -gt 0 ]; do
 	--interval) interval=$2; shift 2 ;;
 	--paths) paths=$2; shift 2 ;;
 	--json) json=$2; shift 2 ;;
-	-h|--help) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n "3,31p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "interference: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -160,11 +163,10 @@ stop_load()
 	phase_pids=()
 }
 
-# hist_of CTL... ID KIND FIELD: a figure of a histogram, "-" when none.
+# hist_of KIND FIELD: a figure of a histogram in $hists, "-" when none.
 hist_of()
 {
-	local field=${*: -1} kind=${*: -2:1} id=${*: -3:1}
-	"${@:1:$#-3}" -j hist "$id" "$kind" 2>/dev/null | jq -r ".hists[0].$field // \"-\""
+	jq -r --arg k "$1" ".hists[] | select(.kind == \$k) | .$2 // \"-\"" <<<"$hists"
 }
 us() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.0f", v / 1000 }'; }
 
@@ -174,7 +176,7 @@ printf '%-6s %-10s %5s %8s %8s %8s %8s %8s %9s %s\n' path load count p50_us p90_
 # phase PATH LOAD-LABEL NEIGHBOURS CPU-LOAD
 phase()
 {
-	local path=$1 label=$2 n=$3 cpu=$4 id ns addr i out avg ctl
+	local path=$1 label=$2 n=$3 cpu=$4 id ns addr i out avg ctl hists
 	local count p50 p90 p99 p999 mean sum kd_sum kd_n share=-
 	if [ "$path" = vf ]; then
 		id=$vf_id ns=vfa addr=192.0.2.2 ctl=("${vf_ctl[@]}")
@@ -194,17 +196,18 @@ phase()
 	"${ctl[@]}" stats reset target "$id"
 	out=$(ip netns exec "$ns" ping -q -c "$pings" -i "$interval" -W 2 "$addr")
 	avg=$(sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p' <<<"$out")
-	count=$(hist_of "${ctl[@]}" "$id" rtt-icmp count)
-	p50=$(hist_of "${ctl[@]}" "$id" rtt-icmp p50_ns)
-	p90=$(hist_of "${ctl[@]}" "$id" rtt-icmp p90_ns)
-	p99=$(hist_of "${ctl[@]}" "$id" rtt-icmp p99_ns)
-	p999=$(hist_of "${ctl[@]}" "$id" rtt-icmp p999_ns)
-	mean=$(hist_of "${ctl[@]}" "$id" rtt-icmp mean_ns)
-	sum=$(hist_of "${ctl[@]}" "$id" rtt-icmp sum_ns)
+	hists=$("${ctl[@]}" -j hist "$id" 2>/dev/null) || hists='{"hists": []}'
+	count=$(hist_of rtt-icmp count)
+	p50=$(hist_of rtt-icmp p50_ns)
+	p90=$(hist_of rtt-icmp p90_ns)
+	p99=$(hist_of rtt-icmp p99_ns)
+	p999=$(hist_of rtt-icmp p999_ns)
+	mean=$(hist_of rtt-icmp mean_ns)
+	sum=$(hist_of rtt-icmp sum_ns)
 	kd_sum=- kd_n=-
 	if [ "$path" = vhost ]; then
-		kd_sum=$(hist_of "${ctl[@]}" "$id" kick-delay sum_ns)
-		kd_n=$(hist_of "${ctl[@]}" "$id" kick-delay count)
+		kd_sum=$(hist_of kick-delay sum_ns)
+		kd_n=$(hist_of kick-delay count)
 		# The victim's worker waits, summed over the window, over the RTTs
 		# summed over it: the share of the path's time spent queued for
 		# the worker (both directions of each echo, and whatever else the
