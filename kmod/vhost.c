@@ -146,8 +146,8 @@ struct iofair_vtask {
 /* passes: one service pass in progress, written by its worker only. */
 struct iofair_vpass {
 	unsigned long work;
-	struct iofair_vhost *vh;	/* tied to; compared only once the
-					 * section that found it has ended */
+	/* Tied to; only compared once the section that found it has ended. */
+	struct iofair_vhost *vh;
 	u64 start_ns;
 	u64 delay_ns;
 	u64 packets;
@@ -184,6 +184,7 @@ static struct iofair_vwork *iofair_vwork_find(unsigned long work)
 
 	for (i = 0; i < IOFAIR_VSCAN; i++) {
 		e = &iofair_vworks[iofair_vslot(h, i, IOFAIR_VWORK_BITS)];
+		/* pairs with the release in iofair_vwork_tie(): fields set */
 		if (smp_load_acquire(&e->work) == work)
 			return e;
 	}
@@ -217,7 +218,7 @@ static void iofair_vwork_tie(const struct iofair_vpass *p, struct iofair_vhost *
 	WRITE_ONCE(free->kick, p->kick);
 	WRITE_ONCE(free->worker, worker);
 	WRITE_ONCE(free->queued_ns, 0);
-	smp_store_release(&free->work, work);
+	smp_store_release(&free->work, work);	/* the key last: fields first */
 }
 
 /* Untie the works of @vh, or only those @worker served. */
@@ -241,6 +242,7 @@ static struct iofair_vhost *iofair_vtask_find(struct task_struct *task)
 
 	for (i = 0; i < IOFAIR_VSCAN; i++) {
 		e = &iofair_vtasks[iofair_vslot(h, i, IOFAIR_VTASK_BITS)];
+		/* pairs with the release in iofair_vtask_tie() */
 		if (smp_load_acquire(&e->task) == task)
 			return READ_ONCE(e->vh);
 	}
@@ -265,7 +267,7 @@ static void iofair_vtask_tie(struct task_struct *task, struct iofair_vhost *vh)
 	if (!free)
 		return;		/* full: the worker is found through its works */
 	WRITE_ONCE(free->vh, vh);
-	smp_store_release(&free->task, task);
+	smp_store_release(&free->task, task);	/* the key last: vh first */
 }
 
 /* Untie @task, or every task tied to @vh. */
@@ -358,6 +360,7 @@ static void iofair_vhost_tie(struct iofair_vpass *p, struct iofair_vhost *vh,
 			WRITE_ONCE(w->nvcsw_end, task->nvcsw);
 			WRITE_ONCE(w->last_ns, iofair_now_ns());
 			get_task_struct(task);
+			/* the slot's fields before the task (iofair_vhost_snap) */
 			smp_store_release(&w->task, task);
 		} else {
 			schedule_work(&vh->gc_work);	/* make room */
@@ -397,6 +400,7 @@ static void iofair_vhost_gc(struct iofair_vhost *vh)
 		WRITE_ONCE(vh->worker[i].task, NULL);
 		raw_spin_unlock_irqrestore(&iofair_vlock, flags);
 		vh->gone_cpu_ns += iofair_task_cpu_ns(task);
+		vh->seen = true;
 		put_task_struct(task);
 	}
 }
@@ -560,6 +564,7 @@ static int iofair_vpass_end(struct kretprobe_instance *ri, struct pt_regs *regs)
 		WRITE_ONCE(w->last_ns, now);
 	}
 out:
+	/* the pass record is free once the slot is: after our last use */
 	smp_store_release(&iofair_vpass_task[slot], NULL);
 	return 0;
 }
@@ -909,6 +914,7 @@ void iofair_vhost_snap(const struct iofair_target *t, struct iofair_vhost_snap *
 	iofair_vhost_gc(vh);
 	s->worker_cpu_ns = vh->gone_cpu_ns;
 	for (i = 0; i < IOFAIR_VHOST_WORKERS; i++) {
+		/* pairs with the release in iofair_vhost_tie() */
 		task = smp_load_acquire(&vh->worker[i].task);
 		if (!task)
 			continue;
