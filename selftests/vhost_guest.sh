@@ -15,6 +15,8 @@
 #                                   |   guest 10.77.N.2: echo | tx | rx
 #
 # --queues N: one multiqueue tap, N vhost-net devices and N guest threads.
+# --mode relay: the guest relays its frames to a plain tap moved into a
+# second netns, whose kernel stack then speaks TCP through vhost-net.
 # Skips only when vhost_net cannot be loaded.
 source "$(dirname "$0")/lib.sh"
 
@@ -26,7 +28,7 @@ fi
 modprobe tun 2>/dev/null
 
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 21
 
 # The program: beside this script when run by 'make run_tests' (OUTPUT), in
 # the build tree when the script is run from the source tree, or on PATH.
@@ -47,6 +49,7 @@ VNG=$(vng_find) || ktap_exit_fail_msg "virtio-net-guest not found: run 'make sel
 tmp=$(mktemp -d)
 cleanup()
 {
+	[ -n "${relay_pid:-}" ] && kill "$relay_pid" 2>/dev/null
 	cleanup_all_ns
 	rm -rf "$tmp"
 }
@@ -283,6 +286,8 @@ bad_args()
 	[ $rc = 2 ] || return 1
 	"$VNG" --tap x --rate 10furlongs >/dev/null 2>&1; rc=$?
 	[ $rc = 2 ] || return 1
+	"$VNG" --tap x --mode relay >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || return 1
 	"$VNG" --help | grep -q -- '--queues'
 }
 iofair_check "usage errors exit 2, --help lists the options" bad_args
@@ -332,5 +337,65 @@ vhost_worker()
 	[ "$kind" = "$want" ]
 }
 iofair_check "the guest's vhost device has its worker (kthread or vhost_task)" vhost_worker
+
+# 9. relay: the kernel's TCP/IP stack in netns $NSG behind vhost-net.
+#
+#   $NS9: vt9 10.77.9.1 -- vhost-net -- virtio-net-guest -- vr9 fd
+#   $NSG: vr9 10.77.9.2 (moved there once created), iperf3 -s
+setup_ns NS9 NSG || ktap_exit_fail_msg "cannot create a netns"
+relay_pid=
+relay_start()
+{
+	persistent_tap "$NS9" vt9 9 || return 1
+	guest_start "$NS9" vt9 --mode relay --relay-tap vr9 --json || return 1
+	relay_pid=$GPID
+	ip -n "$NS9" link set vr9 netns "$NSG" || return 1
+	ip netns exec "$NSG" sysctl -qw net.ipv6.conf.vr9.disable_ipv6=1 2>/dev/null
+	ip -n "$NSG" addr add 10.77.9.2/24 dev vr9 && ip -n "$NSG" link set vr9 up || return 1
+	ip netns exec "$NSG" iperf3 -s -D -p 5201 || return 1
+	# No offloads on the relay tap: its reader gets frames of MTU + 14 at most.
+	! ip netns exec "$NSG" ethtool -k vr9 |
+		grep -E '^(tcp-segmentation-offload|tx-checksumming): on'
+}
+iofair_check "relay: guest ready, relay tap moved to another netns, no offloads" relay_start
+relay_ping()
+{
+	[ -n "$relay_pid" ] || return 1
+	ping_guest "$NS9" 10.77.9.2 && ping_guest "$NSG" 10.77.9.1
+}
+iofair_check "relay: ping both ways through vhost-net" relay_ping
+# relay_tcp ARGS: 3 s of iperf3 TCP from the host side to $NSG; > 1 Mbit/s.
+relay_tcp()
+{
+	local out bps
+	[ -n "$relay_pid" ] || return 1
+	out=$(ip netns exec "$NS9" iperf3 -c 10.77.9.2 -t 3 -J "$@") || {
+		ktap_print_msg "iperf3 $*: $(jq -r .error <<<"$out")"
+		return 1
+	}
+	bps=$(jq '.end.sum_received.bits_per_second | floor' <<<"$out")
+	ktap_print_msg "TCP ${1:-host -> guest netns}: $((bps / 1000)) kbit/s goodput," \
+		"$(jq '.end.sum_sent.retransmits' <<<"$out") retransmits"
+	[ "$bps" -gt 1000000 ]
+}
+iofair_check "relay: TCP host -> guest netns, > 1 Mbit/s" relay_tcp
+iofair_check "relay: TCP guest netns -> host (-R), > 1 Mbit/s" relay_tcp -R
+relay_counts()
+{
+	local rc in out drops tap_rx tap_tx
+	[ -n "$relay_pid" ] || return 1
+	tap_rx=$(tap_stat "$NSG" vr9 rx packets)
+	tap_tx=$(tap_stat "$NSG" vr9 tx packets)
+	guest_wait "$relay_pid" INT
+	rc=$?
+	relay_pid=
+	in=$(json vt9 relay_in) out=$(json vt9 relay_out) drops=$(json vt9 relay_drops)
+	ktap_print_msg "relay: exit $rc; $in frames from vr9 (it sent $tap_tx), $out to vr9" \
+		"(it received $tap_rx), $drops drops (writes before vr9 was up)"
+	# What vr9 sent, the guest read and transmitted; what it wrote, vr9 got.
+	[ "$rc" = 0 ] && within "$in" "$tap_tx" 5 && within "$out" "$tap_rx" 5 &&
+		[ "$(json vt9 tx_packets)" = "$in" ] && [ "$drops" -le 20 ]
+}
+iofair_check "relay: SIGINT, the counts match the relay tap's" relay_counts
 
 ktap_finished

@@ -14,6 +14,12 @@
  *   beyond that the schedule moves on and the achieved rate shows it.
  * - flat out: the ring is kept full.
  *
+ * Relay mode moves frames between the virtqueues and a plain tap's fd:
+ * what vhost puts in the RX ring is written to the relay tap, what the relay
+ * tap gives is read straight into TX buffers.  When the TX ring is full the
+ * relay tap is not read, so its queue (and the stack behind it) takes the
+ * backpressure.
+ *
  * Calls (interrupts) are off while the worker is busy and turned on only
  * before it sleeps in ppoll(), after which the rings are checked once more.
  */
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/virtio_ring.h>
 
 #include "guest.h"
@@ -185,7 +192,7 @@ static bool rx_frame(struct vng_queue *q, const uint8_t *buf, uint32_t len)
 
 	switch (frame_parse(buf + hl, flen, &fi)) {
 	case FRAME_ARP_REQUEST:
-		if (!cfg->ip || fi.dst_ip != cfg->ip)
+		if (cfg->mode == VNG_RELAY || !cfg->ip || fi.dst_ip != cfg->ip)
 			break;
 		out = tx_get(q, &id);
 		if (!out) {
@@ -355,6 +362,111 @@ static void run_rx(struct vng_queue *q)
 	}
 }
 
+/* Relay: frames vhost received for the guest go out on the relay tap. */
+static unsigned int relay_from_vhost(struct vng_queue *q)
+{
+	struct vq *rx = &q->vnet.rx;
+	size_t hl = q->vnet.hdr_len;
+	unsigned int n = 0;
+	uint32_t len;
+	uint16_t id;
+
+	while (n < POST_BATCH && vq_get_used(rx, &id, &len)) {
+		q->st.rx_packets++;
+		if (len >= hl + FRAME_ETH_HLEN) {
+			q->st.rx_bytes += len - hl;
+			/* Without offloads the header is empty and one buffer
+			 * holds the whole frame (num_buffers is 1). */
+			if (write(q->relay_fd, vq_buf(rx, id) + hl, len - hl) == (ssize_t)(len - hl))
+				q->st.relay_out++;
+			else
+				q->st.relay_drops++;
+		} else {
+			q->st.rx_other++;
+		}
+		vq_add(rx, id, VQ_BUF_SIZE);
+		n++;
+	}
+	if (n && vq_publish(rx)) {
+		vq_kick(rx);
+		q->st.kicks++;
+	}
+	return n;
+}
+
+/* Relay: frames from the relay tap are transmitted on the TX queue. */
+static unsigned int relay_to_vhost(struct vng_queue *q)
+{
+	struct vq *tx = &q->vnet.tx;
+	size_t hl = q->vnet.hdr_len;
+	unsigned int n = 0;
+	ssize_t len;
+	uint16_t id;
+	uint8_t *buf;
+
+	while (n < POST_BATCH) {
+		buf = tx_get(q, &id);
+		if (!buf)
+			break;
+		len = read(q->relay_fd, buf, VQ_BUF_SIZE - hl);
+		if (len < FRAME_ETH_HLEN || len > FRAME_MAX_LEN) {
+			tx->free[tx->nfree++] = id;
+			if (len < 0) {		/* EAGAIN: the tap is empty */
+				if (errno != EAGAIN && errno != EINTR)
+					q->st.relay_drops++;
+				break;
+			}
+			q->st.relay_drops++;	/* runt or oversized: not ours to send */
+			continue;
+		}
+		tx_put(q, id, len);
+		q->st.relay_in++;
+		n++;
+	}
+	if (n)
+		tx_flush(q);
+	return n;
+}
+
+static void run_relay(struct vng_queue *q)
+{
+	struct vq *rx = &q->vnet.rx, *tx = &q->vnet.tx;
+	struct pollfd pfd[3];
+	unsigned int work;
+	int npfd;
+
+	while (!stopping()) {
+		work = relay_from_vhost(q);
+		work += tx_reclaim(q);
+		work += relay_to_vhost(q);
+		if (work)
+			continue;
+
+		/* Idle: sleep on the relay tap (when a TX buffer is free to
+		 * read into) and on the calls of both rings. */
+		npfd = 0;
+		pfd[npfd++] = (struct pollfd){ .fd = rx->call_fd, .events = POLLIN };
+		pfd[npfd++] = (struct pollfd){ .fd = tx->call_fd, .events = POLLIN };
+		if (tx->nfree)
+			pfd[npfd++] = (struct pollfd){ .fd = q->relay_fd, .events = POLLIN };
+		vq_want_call(rx, true);
+		vq_want_call(tx, tx->nfree < tx->num);
+		if (!vq_has_used(rx) && !vq_has_used(tx)) {
+			struct timespec ts = { .tv_nsec = MAX_SLEEP_NS };
+
+			q->st.wakeups++;
+			if (ppoll(pfd, npfd, &ts, NULL) > 0) {
+				if (pfd[0].revents)
+					vq_ack_call(rx);
+				if (pfd[1].revents)
+					vq_ack_call(tx);
+			}
+		}
+		vq_want_call(rx, false);
+		vq_want_call(tx, false);
+	}
+}
+
 /* Wait for vhost to take what is still in the TX ring, so it is counted. */
 static void drain_tx(struct vng_queue *q)
 {
@@ -374,6 +486,8 @@ void *vng_run(void *arg)
 	q->st.start_ns = vng_now_ns();
 	if (q->cfg->mode == VNG_TX)
 		run_tx(q);
+	else if (q->cfg->mode == VNG_RELAY)
+		run_relay(q);
 	else
 		run_rx(q);
 	q->st.end_ns = vng_now_ns();

@@ -13,11 +13,12 @@
 #include "frame.h"
 #include "vhost.h"
 
-enum vng_mode { VNG_TX, VNG_RX, VNG_ECHO };
+enum vng_mode { VNG_TX, VNG_RX, VNG_ECHO, VNG_RELAY };
 
 struct vng_config {
 	const char *tap;
 	enum vng_mode mode;
+	const char *relay_tap;		/* relay mode: the plain tap */
 	uint8_t mac[6];
 	uint32_t ip;			/* ours, network order; 0 = none */
 	uint32_t peer_ip;
@@ -40,6 +41,9 @@ struct vng_stats {
 	uint64_t rx_other;		/* received, nothing to answer */
 	uint64_t reply_drops;		/* no TX buffer for an answer */
 	uint64_t tx_ring_full;		/* TX ring full when a frame was due */
+	uint64_t relay_in;		/* read from the relay tap, queued on TX */
+	uint64_t relay_out;		/* received from vhost, written to the relay tap */
+	uint64_t relay_drops;		/* write to the relay tap failed, or oversized read */
 	uint64_t kicks, wakeups;
 	uint64_t start_ns, end_ns;	/* CLOCK_MONOTONIC, traffic loop */
 };
@@ -56,6 +60,7 @@ struct vng_queue {
 	uint8_t peer_mac[6];
 	size_t tmpl_len;		/* header + frame */
 	uint8_t tmpl[VQ_BUF_SIZE];
+	int relay_fd;			/* relay mode: the plain tap's fd */
 	pthread_t thread;
 };
 

@@ -32,7 +32,10 @@ static const char usage_text[] =
 "\n"
 "  -t, --tap NAME        tap device, in the current network namespace\n"
 "  -m, --mode MODE       tx: send UDP to --peer; rx: count what arrives;\n"
-"                        echo: answer ARP and ICMP echo (default)\n"
+"                        echo: answer ARP and ICMP echo (default);\n"
+"                        relay: pass frames between vhost and --relay-tap\n"
+"      --relay-tap NAME  relay mode: a plain tap (created if missing): what it\n"
+"                        gives goes out on TX, what RX gets is written to it\n"
 "      --mac MAC         the guest's MAC (default: random, locally administered)\n"
 "  -i, --ip A.B.C.D      the guest's IPv4 address: ARP/ICMP answers, UDP source\n"
 "  -p, --peer A.B.C.D    where tx mode sends to\n"
@@ -63,6 +66,7 @@ static const struct option longopts[] = {
 	{ "duration",	required_argument, NULL, 'd' },
 	{ "count",	required_argument, NULL, 'c' },
 	{ "queues",	required_argument, NULL, 'q' },
+	{ "relay-tap",	required_argument, NULL, 'R' },
 	{ "json",	no_argument,	   NULL, 'j' },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -70,7 +74,7 @@ static const struct option longopts[] = {
 };
 
 static const char *const mode_names[] = {
-	[VNG_TX] = "tx", [VNG_RX] = "rx", [VNG_ECHO] = "echo",
+	[VNG_TX] = "tx", [VNG_RX] = "rx", [VNG_ECHO] = "echo", [VNG_RELAY] = "relay",
 };
 
 static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
@@ -167,8 +171,10 @@ static void parse_args(int argc, char **argv, struct vng_config *cfg)
 				cfg->mode = VNG_RX;
 			else if (!strcmp(optarg, "echo"))
 				cfg->mode = VNG_ECHO;
+			else if (!strcmp(optarg, "relay"))
+				cfg->mode = VNG_RELAY;
 			else
-				usage_error("--mode is tx, rx or echo, not '%s'", optarg);
+				usage_error("--mode is tx, rx, echo or relay, not '%s'", optarg);
 			break;
 		case 'M':
 			if (parse_mac(optarg, cfg->mac))
@@ -212,6 +218,9 @@ static void parse_args(int argc, char **argv, struct vng_config *cfg)
 				usage_error("--queues is 1..16, not '%s'", optarg);
 			cfg->queues = v;
 			break;
+		case 'R':
+			cfg->relay_tap = optarg;
+			break;
 		case 'j':
 			cfg->json = true;
 			break;
@@ -232,6 +241,14 @@ static void parse_args(int argc, char **argv, struct vng_config *cfg)
 		usage_error("%s", "--tap NAME is required");
 	if (cfg->mode == VNG_TX && !cfg->peer_ip)
 		usage_error("%s", "--mode tx needs --peer");
+	if (cfg->mode == VNG_RELAY && !cfg->relay_tap)
+		usage_error("%s", "--mode relay needs --relay-tap NAME");
+	if (cfg->mode != VNG_RELAY && cfg->relay_tap)
+		usage_error("%s", "--relay-tap is for --mode relay");
+	if (cfg->mode == VNG_RELAY && cfg->queues != 1)
+		usage_error("%s", "--mode relay takes one queue pair");
+	if (cfg->relay_tap && !strcmp(cfg->relay_tap, cfg->tap))
+		usage_error("%s", "--relay-tap must differ from --tap");
 	if ((cfg->mode == VNG_TX || cfg->mode == VNG_ECHO) && !cfg->ip)
 		usage_error("--mode %s needs --ip", mode_names[cfg->mode]);
 	if (!have_mac) {
@@ -288,6 +305,9 @@ static void sum_stats(const struct vng_queue *qs, unsigned int n, struct vng_sta
 		s->rx_other += q->rx_other;
 		s->reply_drops += q->reply_drops;
 		s->tx_ring_full += q->tx_ring_full;
+		s->relay_in += q->relay_in;
+		s->relay_out += q->relay_out;
+		s->relay_drops += q->relay_drops;
 		s->kicks += q->kicks;
 		s->wakeups += q->wakeups;
 		if (!s->start_ns || (q->start_ns && q->start_ns < s->start_ns))
@@ -310,7 +330,8 @@ static void print_stats(const struct vng_config *cfg, const struct vng_stats *s)
 		       "\"tx_packets\":%llu,\"tx_bytes\":%llu,\"tx_pps\":%.1f,\"tx_bps\":%.0f,"
 		       "\"rx_packets\":%llu,\"rx_bytes\":%llu,\"rx_pps\":%.1f,\"rx_bps\":%.0f,"
 		       "\"arp_replies\":%llu,\"icmp_replies\":%llu,\"rx_other\":%llu,"
-		       "\"reply_drops\":%llu,\"tx_ring_full\":%llu,\"kicks\":%llu,"
+		       "\"reply_drops\":%llu,\"tx_ring_full\":%llu,\"relay_in\":%llu,"
+		       "\"relay_out\":%llu,\"relay_drops\":%llu,\"kicks\":%llu,"
 		       "\"wakeups\":%llu}\n",
 		       mode_names[cfg->mode], cfg->queues, secs,
 		       (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
@@ -319,8 +340,9 @@ static void print_stats(const struct vng_config *cfg, const struct vng_stats *s)
 		       rx_pps, rx_bps,
 		       (unsigned long long)s->arp_replies, (unsigned long long)s->icmp_replies,
 		       (unsigned long long)s->rx_other, (unsigned long long)s->reply_drops,
-		       (unsigned long long)s->tx_ring_full, (unsigned long long)s->kicks,
-		       (unsigned long long)s->wakeups);
+		       (unsigned long long)s->tx_ring_full, (unsigned long long)s->relay_in,
+		       (unsigned long long)s->relay_out, (unsigned long long)s->relay_drops,
+		       (unsigned long long)s->kicks, (unsigned long long)s->wakeups);
 	} else {
 		printf("virtio-net-guest: tap %s, mode %s, %u queue pair%s, %.3f s\n",
 		       cfg->tap, mode_names[cfg->mode], cfg->queues,
@@ -336,6 +358,11 @@ static void print_stats(const struct vng_config *cfg, const struct vng_stats *s)
 		       (unsigned long long)s->arp_replies, (unsigned long long)s->icmp_replies,
 		       (unsigned long long)s->rx_other, (unsigned long long)s->reply_drops,
 		       (unsigned long long)s->tx_ring_full);
+		if (cfg->mode == VNG_RELAY)
+			printf("relayed: %llu frames to %s, %llu from %s, %llu drops\n",
+			       (unsigned long long)s->relay_out, cfg->relay_tap,
+			       (unsigned long long)s->relay_in, cfg->relay_tap,
+			       (unsigned long long)s->relay_drops);
 	}
 	fflush(stdout);
 }
@@ -350,9 +377,9 @@ int main(int argc, char **argv)
 	struct vng_config cfg = { .mode = VNG_ECHO, .size = 18, .queues = 1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct vng_queue *qs = NULL;
-	int tap_fds[MAX_QUEUES];
+	int tap_fds[MAX_QUEUES], relay_fd = -1;
 	unsigned int i, opened = 0, started = 0;
-	bool created, tap_ok = false, thread_err = false;
+	bool created, relay_created = false, tap_ok = false, thread_err = false;
 	struct vng_stats total;
 	char mac[18], pmac[18];
 	uint64_t t0;
@@ -372,9 +399,15 @@ int main(int argc, char **argv)
 	if (tap_open(cfg.tap, tap_fds, cfg.queues, &created))
 		goto out;
 	tap_ok = true;
+	if (cfg.relay_tap) {
+		relay_fd = tap_open_plain(cfg.relay_tap, &relay_created);
+		if (relay_fd < 0)
+			goto out;
+	}
 	for (i = 0; i < cfg.queues; i++) {
 		qs[i].index = i;
 		qs[i].cfg = &cfg;
+		qs[i].relay_fd = relay_fd;
 		qs[i].rate_bps = cfg.rate_bps / cfg.queues;
 		qs[i].count = cfg.count / cfg.queues + (i < cfg.count % cfg.queues);
 		if (vnet_open(&qs[i].vnet, tap_fds[i], RING_NUM))
@@ -387,6 +420,9 @@ int main(int argc, char **argv)
 			"virtio-net header %zu bytes, mac %s\n", cfg.tap,
 			created ? "created" : "existing", cfg.queues, cfg.queues > 1 ? "s" : "",
 			(unsigned long long)qs[0].vnet.features, qs[0].vnet.hdr_len, mac);
+	if (cfg.verbose && cfg.relay_tap)
+		fprintf(stderr, "virtio-net-guest: relay tap %s (%s)\n", cfg.relay_tap,
+			relay_created ? "created" : "existing");
 
 	if (cfg.mode == VNG_TX) {
 		if (!cfg.have_peer_mac &&
@@ -434,6 +470,8 @@ out:
 		vnet_close(&qs[i].vnet);
 	if (tap_ok)
 		tap_close(tap_fds, cfg.queues);
+	if (relay_fd >= 0)
+		close(relay_fd);
 	free(qs);
 	return ret;
 }

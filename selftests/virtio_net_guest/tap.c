@@ -70,3 +70,31 @@ void tap_close(int *fds, unsigned int nqueues)
 		fds[i] = -1;
 	}
 }
+
+int tap_open_plain(const char *name, bool *created)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (strlen(name) >= IFNAMSIZ) {
+		fprintf(stderr, "virtio-net-guest: tap name '%s' is too long\n", name);
+		return -1;
+	}
+	*created = !if_nametoindex(name);
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "virtio-net-guest: cannot open /dev/net/tun: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		fprintf(stderr, "virtio-net-guest: TUNSETIFF %s (relay tap): %s\n", name,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

@@ -14,5 +14,13 @@
  */
 int tap_open(const char *name, int *fds, unsigned int nqueues, bool *created);
 void tap_close(int *fds, unsigned int nqueues);
+/*
+ * Open (or create, not persistent) plain tap NAME for relay mode: no
+ * virtio-net header, no packet information, non-blocking.  Without
+ * TUNSETOFFLOAD the tap has no checksum or segmentation offloads, so the
+ * stack hands its reader whole frames of at most MTU + 14 bytes.  Returns
+ * the fd, or prints a message and returns -1.
+ */
+int tap_open_plain(const char *name, bool *created);
 
 #endif
