@@ -110,6 +110,8 @@ static int hist_target_id(struct ctl_nl *nl, const char *arg, uint32_t *id)
 struct hist_one {
 	uint32_t kind;
 	struct hist h;
+	bool has_lost;
+	uint64_t lost[3];	/* full, ambiguous, unanswered */
 };
 
 struct hist_ctx {
@@ -132,6 +134,13 @@ static int hist_from_attr(struct nlattr *nest, struct hist_one *o)
 		o->h.count = nla_uint(tb[IOFAIR_A_HIST_COUNT]);
 	if (tb[IOFAIR_A_HIST_SUM_NS])
 		o->h.sum_ns = nla_uint(tb[IOFAIR_A_HIST_SUM_NS]);
+	if (tb[IOFAIR_A_HIST_LOST_FULL] && tb[IOFAIR_A_HIST_LOST_AMBIGUOUS] &&
+	    tb[IOFAIR_A_HIST_LOST_UNANSWERED]) {
+		o->has_lost = true;
+		o->lost[0] = nla_uint(tb[IOFAIR_A_HIST_LOST_FULL]);
+		o->lost[1] = nla_uint(tb[IOFAIR_A_HIST_LOST_AMBIGUOUS]);
+		o->lost[2] = nla_uint(tb[IOFAIR_A_HIST_LOST_UNANSWERED]);
+	}
 	nla_for_each_nested(a, nest, rem) {
 		if (nla_type(a) != IOFAIR_A_HIST_BUCKET)
 			continue;
@@ -179,6 +188,13 @@ static void hist_json(struct json *j, const struct hist_one *o)
 	json_str(j, "kind", ENUM_NAME(hist_kind_names, o->kind));
 	json_u64(j, "count", h->count);
 	json_u64(j, "sum_ns", h->sum_ns);
+	if (o->has_lost) {
+		json_obj_open(j, "lost");
+		json_u64(j, "full", o->lost[0]);
+		json_u64(j, "ambiguous", o->lost[1]);
+		json_u64(j, "unanswered", o->lost[2]);
+		json_obj_close(j);
+	}
 	if (hist_mean(h, &v))
 		json_u64(j, "mean_ns", (uint64_t)(v + 0.5));
 	else
@@ -237,6 +253,9 @@ static void hist_print(const struct hist_one *o)
 		if (hist_percentile(h, hist_pcts[i], &v))
 			printf("  %s %s", hist_pct_names[i], hist_fmt_ns(val, sizeof(val), v));
 	printf("\n");
+	if (o->has_lost && (o->lost[0] || o->lost[1] || o->lost[2]))
+		printf("not sampled: %" PRIu64 " table full, %" PRIu64 " ambiguous (sent again), %"
+		       PRIu64 " unanswered\n", o->lost[0], o->lost[1], o->lost[2]);
 }
 
 int do_hist(int argc, char **argv)

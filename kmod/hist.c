@@ -150,8 +150,10 @@ void iofair_hist_free(struct iofair_target *t)
 		free_percpu(t->hist[kind]);
 }
 
-static int iofair_hist_put(struct sk_buff *skb, u32 kind, const struct iofair_hist *h)
+static int iofair_hist_put(struct sk_buff *skb, struct iofair_target *t, u32 kind,
+			   const struct iofair_hist *h)
 {
+	u64 lost[IOFAIR_RTT_NLOST];
 	struct nlattr *nest, *b;
 	int i;
 
@@ -162,6 +164,13 @@ static int iofair_hist_put(struct sk_buff *skb, u32 kind, const struct iofair_hi
 	    nla_put_uint(skb, IOFAIR_A_HIST_COUNT, h->count) ||
 	    nla_put_uint(skb, IOFAIR_A_HIST_SUM_NS, h->sum_ns))
 		goto err_cancel;
+	if ((IOFAIR_RTT_KINDS & ~BIT(IOFAIR_HIST_KIND_SOJOURN)) & BIT(kind)) {
+		iofair_rtt_lost(t, kind, lost);
+		if (nla_put_uint(skb, IOFAIR_A_HIST_LOST_FULL, lost[0]) ||
+		    nla_put_uint(skb, IOFAIR_A_HIST_LOST_AMBIGUOUS, lost[1]) ||
+		    nla_put_uint(skb, IOFAIR_A_HIST_LOST_UNANSWERED, lost[2]))
+			goto err_cancel;
+	}
 	for (i = 0; i < IOFAIR_HIST_BUCKETS; i++) {
 		if (!h->bucket[i])
 			continue;
@@ -226,7 +235,7 @@ int iofair_nl_hist_get_doit(struct sk_buff *skb, struct genl_info *info)
 		    (tb[IOFAIR_A_HISTS_KIND] && nla_get_u32(tb[IOFAIR_A_HISTS_KIND]) != kind))
 			continue;
 		iofair_hist_read(t, kind, h);
-		if (iofair_hist_put(msg, kind, h))
+		if (iofair_hist_put(msg, t, kind, h))
 			goto err_unlock;
 	}
 	mutex_unlock(&inet->lock);

@@ -133,6 +133,14 @@ int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack)
 		return 0;
 	}
 
+	if (!max && !min && !t->hw_pushed) {
+		/* Nothing to push: the VF keeps its own rates (igb refuses
+		 * any rate, even none, while the PF link is down).
+		 */
+		t->hw_enforced = false;
+		t->hw_min = false;
+		return 0;
+	}
 	err = iofair_vf_set_rate(t, min, max);
 	t->hw_min = !err && min;
 	if (err == -EINVAL && min) {
