@@ -30,7 +30,7 @@ DESTDIR	?=
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/iofair.h
 
 .PHONY: all module ctl selftests deps gen gen-check check unit demo \
-	install uninstall dkms-install dkms-uninstall clean sparse style vm-check
+	install uninstall dkms-install dkms-uninstall clean sparse style vm-check bench
 
 all: module ctl
 
@@ -96,6 +96,11 @@ check: deps
 
 demo: deps
 	@bash selftests/vm/demo
+
+# Benchmarks in the VM on both kernels: build/bench/report.md, goal lines.
+# BENCH_ARGS="--kernel 6.12 --quick" for a shorter run.
+bench: deps
+	@bash selftests/bench/run $(BENCH_ARGS)
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODOUT) INSTALL_MOD_DIR=extra modules_install

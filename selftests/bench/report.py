@@ -1,0 +1,585 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The host half of `make bench`: read build/bench/KVER/results.json (written
+by selftests/bench/guest in the VM), print one line per goal of DESIGN.md,
+
+    goal NAME: measured X, target Y, met|missed
+
+write the figures derived from the raw data back into each results.json
+("summary"), and write build/bench/report.md with gnuplot PNG plots beside
+it.  Every figure is labelled with its kernel and "QEMU TCG emulation".
+
+  report.py BENCH_DIR [HOST_NOTE]
+
+Exits non-zero only when it cannot do its job (no results, gnuplot fails),
+never because a goal was missed.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+
+EMU = "QEMU TCG emulation"
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def jain(xs):
+    s = sum(xs)
+    q = sum(x * x for x in xs)
+    return s * s / (len(xs) * q) if q else None
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return None
+    k = (len(xs) - 1) * p / 100
+    lo = math.floor(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def fmt(x, nd=3):
+    return "n/a" if x is None else ("%.*f" % (nd, x))
+
+
+class Goals:
+    def __init__(self, kver):
+        self.kver = kver
+        self.lines = []
+
+    def add(self, name, measured, target, met, note=""):
+        line = "goal %s: measured %s, target %s, %s" % (name, measured, target,
+                                                         "met" if met else "missed")
+        if note:
+            line += " (%s)" % note
+        self.lines.append({"name": name, "measured": measured, "target": target,
+                           "met": bool(met), "note": note, "line": line})
+        print("%s [%s]" % (line, self.kver), flush=True)
+
+
+def window_rates(samples, t0, t1, ids):
+    """Mean tx rate (bit/s) of each target id over [t0, t1] from the byte
+    counters of the first and last samples inside it."""
+    inside = [s for s in samples if t0 <= s["t"] <= t1]
+    if len(inside) < 2:
+        return None
+    a, b = inside[0], inside[-1]
+    dt = (b["t"] - a["t"]) / 1e9
+    out = {}
+    for i in ids:
+        x = a["targets"].get(str(i), {}).get("bytes")
+        y = b["targets"].get(str(i), {}).get("bytes")
+        out[i] = (y - x) * 8 / dt if x is not None and y is not None and dt > 0 else None
+    return out
+
+
+def whole_rates(samples, ids):
+    if not samples:
+        return None
+    return window_rates(samples, samples[0]["t"], samples[-1]["t"], ids)
+
+
+# --- sections ---------------------------------------------------------------
+
+def do_cost(r, g, summ):
+    c = r["sections"].get("cost")
+    if not c:
+        return
+    out = {}
+    for dev, data in c["pps"].items():
+        m = {v: med(xs) for v, xs in data.items()}
+        base = m.get("none")
+        if not base:
+            continue
+        ratios = {v: (m[v] / base if m[v] else None) for v in m}
+        cost = {v: (1 / m[v] - 1 / base) * 1e9 if m[v] else None for v in m}  # ns/packet
+        out[dev] = {"median_pps": m, "ratio": ratios, "added_ns": cost,
+                    "min_pps": {v: min(xs) for v, xs in data.items() if xs},
+                    "max_pps": {v: max(xs) for v, xs in data.items() if xs}}
+        path = "veth" if dev.startswith("veth") else "tap"
+        spread = "median of %d, none %s..%s pps" % (len(data["none"]), fmt(min(data["none"]), 0),
+                                                    fmt(max(data["none"]), 0))
+        a = ratios.get("attached")
+        g.add("pps-attached-%s" % path, fmt(a), ">= 0.97", a is not None and a >= 0.97,
+              "counters per CPU, no timestamp; %s" % spread)
+        lim = ratios.get("limit")
+        g.add("pps-token-bucket-%s" % path, fmt(lim), ">= 0.93", lim is not None and lim >= 0.93,
+              "GCRA limit 5 Gbit/s above the offered load")
+        ci, cn = cost.get("limit"), cost.get("nft")
+        if ci is None or cn is None or cn <= 0:
+            g.add("cost-vs-nft-%s" % path, "n/a", "<= 0.5x", False,
+                  "nft added no measurable cost in this run (%s ns/packet)" % fmt(cn, 0))
+        else:
+            x = ci / cn
+            g.add("cost-vs-nft-%s" % path, "%.2fx" % x, "<= 0.5x", x <= 0.5,
+                  "iofair limit %+.0f ns/packet, nft limit %+.0f ns/packet, tc police %s ns/packet" %
+                  (ci, cn, fmt(cost.get("police"), 0)))
+        out[dev]["ratio_vs_nft"] = ci / cn if ci is not None and cn and cn > 0 else None
+    h = c.get("hooks", {})
+    lr = out.get("veth0", {}).get("ratio", {}).get("loaded")
+    if h.get("loaded") is None or not h.get("attached"):
+        g.add("nothing-attached", "hooks unknown, pps ratio %s" % fmt(lr), "0 hooks", False,
+              "'nft list hooks' does not show iofair's hooks even with a target attached")
+    else:
+        g.add("nothing-attached", "%d iofair hooks registered, pps ratio %s" % (h["loaded"], fmt(lr)),
+              "0 hooks", h["loaded"] == 0,
+              "nft list hooks; with a target attached: %s hooks" % h.get("attached"))
+    summ["cost"] = out
+
+
+def do_rate(r, g, summ):
+    c = r["sections"].get("rate")
+    if not c:
+        return
+    unl = c.get("unlimited", {})
+    rows = []
+    for k in c["cases"]:
+        ratio = k["bps"] / k["rate_bps"]
+        mb = k["rate_bps"] // 1000000
+        note = ["%.0f s average" % k["s"]]
+        if k.get("stalled_frac") is not None:
+            note.append("guest stalled %.0f%% of it" % (k["stalled_frac"] * 100))
+        if k["proto"] == "udp":
+            lo, hi = 0.99, 1.01
+            off = k.get("offered_bps")
+            if off is not None:
+                note.append("offered %.1f Mbit/s" % (off / 1e6))
+                if off < k["rate_bps"]:
+                    note.append("the sender cannot offer the rate under TCG")
+        else:
+            lo, hi = 0.95, 1.01
+            cap = unl.get("tcp", {}).get("bps")
+            if cap is not None:
+                note.append("unlimited TCP on this path %.0f Mbit/s" % (cap / 1e6))
+                if cap < k["rate_bps"]:
+                    note.append("the path cannot carry the rate under TCG")
+        g.add("limiter-%s-%dmbit" % (k["proto"], mb), "%.4f (%.2f Mbit/s)" % (ratio, k["bps"] / 1e6),
+              "%.2f..%.2f of the rate" % (lo, hi), lo <= ratio <= hi, "; ".join(note))
+        rows.append({"proto": k["proto"], "rate_mbit": mb, "achieved_bps": k["bps"], "ratio": ratio,
+                     "offered_bps": k.get("offered_bps"), "goodput_bps": k.get("goodput_bps")})
+    summ["rate"] = {"cases": rows, "unlimited_udp_bps": unl.get("udp", {}).get("bps"),
+                    "unlimited_tcp_bps": unl.get("tcp", {}).get("bps")}
+
+
+def do_fair(r, g, summ):
+    c = r["sections"].get("fair")
+    if not c:
+        return
+    out = {}
+    eq = [i["bps"] for i in c["equal"]["ifaces"]]
+    j = jain(eq)
+    print("jain_index: %.3f [%s]" % (j, r["kernel"]))
+    mk = c["markers"]
+    js = [s["nodes"].get("up", {}).get("jain_ppm") for s in c["samples"]
+          if mk["equal_start"] <= s["t"] <= mk["equal_end"]]
+    jm = med(js)
+    g.add("jain-4-equal", "%.3f" % j, ">= 0.99", j >= 0.99,
+          "L2 rates at the receivers %s Mbit/s under %d Mbit/s; the controller's own index %s" % (
+              "/".join("%.2f" % (x / 1e6) for x in eq), c["capacity_bps"] // 1000000,
+              fmt(jm / 1e6 if jm else None)))
+    out["jain_equal"] = j
+    out["jain_equal_controller"] = jm / 1e6 if jm else None
+    out["equal_bps"] = eq
+
+    w = c["weighted"]["weights"]
+    rates = [i["bps"] for i in c["weighted"]["ifaces"]]
+    tot = sum(rates)
+    errs = [abs(x / tot - wi / sum(w)) / (wi / sum(w)) for x, wi in zip(rates, w)] if tot else None
+    if errs:
+        g.add("weights-1-2-4", "max error %.1f%% (%s)" % (max(errs) * 100, ", ".join(
+            "%.2f Mbit/s %+.1f%%" % (x / 1e6, (x / tot - wi / sum(w)) / (wi / sum(w)) * 100)
+            for x, wi in zip(rates, w))), "each share within 5% of w/sum(w)", max(errs) <= 0.05,
+            "shares of the %.2f Mbit/s carried; capacity %d Mbit/s" % (
+                tot / 1e6, c["capacity_bps"] // 1000000))
+    out["weighted_bps"] = rates
+    out["weighted_err"] = errs
+
+    # Convergence: from the demand change (f4 stops) to the first sample
+    # after which every remaining target's per-interval rate is within 10%
+    # of its new share for the next 3 samples.
+    ids = {v: int(k) for k, v in c["targets"].items()}
+    rem = [ids["f1"], ids["f2"], ids["f3"]]
+    share = c["capacity_bps"] / 3
+    ss = [s for s in c["samples"] if mk["stop"] <= s["t"] <= mk["stop_end"]]
+    ival = c["interval_ms"] * 1e6
+
+    def converged(key):
+        for k in range(len(ss)):
+            nxt = ss[k:k + 4]
+            if len(nxt) < 4:
+                break
+            if all(abs((s["targets"].get(str(i), {}).get(key) or 0) - share) <= 0.1 * share
+                   for s in nxt for i in rem):
+                return math.ceil((ss[k]["t"] - mk["stop"]) / ival)
+        return None
+    n, na = converged("rate"), converged("alloc")
+    span = "not within %.1f s" % ((mk["stop_end"] - mk["stop"]) / 1e9)
+    g.add("convergence", "%s" % ("%d intervals" % n if n is not None else span), "<= 3 intervals",
+          n is not None and n <= 3,
+          "achieved rates within 10%% of the new share %.2f Mbit/s; the allocations got there in "
+          "%s; interval %d ms, counted from before the sender stopped" % (
+              share / 1e6, "%d intervals" % na if na is not None else span, c["interval_ms"]))
+    out["convergence_intervals"] = n
+    out["convergence_alloc_intervals"] = na
+    summ["fair"] = out
+
+
+def do_scale(r, g, summ):
+    c = r["sections"].get("scale")
+    if not c:
+        return
+    n = c["targets"]
+    st = med(c["ctrl_step_ns"])
+    g.add("controller-step-%d" % n, "%.2f ms" % (st / 1e6), "<= 1 ms", st <= 1e6,
+          "median of %d steps, %d tenants x %d" % (len(c["ctrl_step_ns"]), c["tenants"],
+                                                   n // c["tenants"]))
+    d = med([x["ms"] for x in c["dump"]])
+    g.add("stats-dump-%d" % n, "%.1f ms" % d, "<= 20 ms", d <= 20,
+          "median of %d netlink dumps of %d messages; iofairctl -j stats took %.0f ms" % (
+              len(c["dump"]), c["dump"][0]["messages"], c["iofairctl_stats_s"] * 1000))
+    p1, pn = med(c["pps_1"]), med(c["pps_1024"])
+    ratio = p1 / pn if pn else None
+    g.add("per-packet-1-vs-%d" % n, fmt(ratio), "<= 1.05", ratio is not None and ratio <= 1.05,
+          "cost per packet ratio = pps(1)/pps(1+%d): %.0f vs %.0f pps, measured before and after "
+          "adding them, not alternated" % (n, p1, pn))
+    summ["scale"] = {"ctrl_step_ms": st / 1e6, "dump_ms": d, "pps_1": p1, "pps_1024": pn,
+                     "per_packet_ratio": ratio, "mem_per_target_bytes": c["mem_per_target_bytes"],
+                     "build_s": c["build"]["targets_s"]}
+    print("memory per target: %d bytes (Slab+Percpu+VmallocUsed over %d targets and %d nodes) [%s]"
+          % (c["mem_per_target_bytes"], n, c["build"]["nodes"], r["kernel"]))
+
+
+def do_paper(r, g, summ):
+    c = r["sections"].get("paper")
+    if not c:
+        return
+    out = {"rtt": {}, "throughput": {}, "fairness": {}, "interference": {}}
+    for k, v in c["rtt"].items():
+        xs = v["rtt_ms"]
+        out["rtt"][k] = {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99),
+                         "loss": 1 - len(xs) / v["sent"]}
+    for k, v in c["throughput"].items():
+        gb = v["bps"] / 1e9
+        out["throughput"][k] = {
+            "mbit": v["bps"] / 1e6, "cpu_cores": v["cpu_cores"],
+            "cpu_per_gbit": v["cpu_cores"] / gb if gb else None,
+            "vhost_cores": v["vhost_cpu_cores"],
+            "iofair_worker_cores": (v["iofair_worker_cpu_ns"] / 1e9
+                                    if v.get("iofair_worker_cpu_ns") is not None else None)}
+    names = {int(k): v for k, v in c["targets"].items()}
+    for mode in ("on", "off"):
+        rates = whole_rates(c["fairness"][mode], names)
+        if not rates:
+            continue
+        for path, pre in (("sriov", "vf"), ("virtio", "tap")):
+            xs = [rates[i] for i in sorted(names) if names[i].startswith(pre)]
+            out["fairness"]["%s/%s" % (path, mode)] = {"jain": jain(xs), "mbit": [x / 1e6 for x in xs]}
+    for k, v in c["interference"].items():
+        xs = v["rtt_ms"]
+        out["interference"][k] = {"p50": pct(xs, 50), "p99": pct(xs, 99),
+                                  "loss": 1 - len(xs) / v["sent"]}
+    mn = c["multinet"]
+    ids = [i for ts in mn["tenants"].values() for i in ts]
+    rates = whole_rates(mn["samples"], ids)
+    if rates:
+        ten = {t: sum(rates[i] for i in ts) for t, ts in mn["tenants"].items()}
+        ideal = mn["capacity_bps"] / len(ten)
+        out["multinet"] = {"mbit": {t: x / 1e6 for t, x in ten.items()}, "ideal_mbit": ideal / 1e6,
+                           "a_error": (ten["A"] - ideal) / ideal}
+    summ["paper"] = out
+
+
+# --- plots -------------------------------------------------------------------
+
+def gnuplot(script, path):
+    p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if p.returncode or not os.path.exists(path) or os.path.getsize(path) == 0:
+        raise RuntimeError("gnuplot failed for %s: %s" % (path, p.stderr[-500:]))
+
+
+def head(title, kver, out, w=800, h=480):
+    return ('set terminal pngcairo size %d,%d font "sans,10"\nset output "%s"\n'
+            'set title "%s\\n%s, %s"\nset grid\nset key outside right top\n' % (
+                w, h, out, title, kver, EMU))
+
+
+def plots(r, summ, bench, ddir):
+    k = r["kernel"]
+    made = []
+    p = r["sections"].get("paper")
+    if p:
+        # RTT CDFs per path and CPU load.
+        files = []
+        for key, v in sorted(p["rtt"].items()):
+            xs = sorted(v["rtt_ms"])
+            if not xs:
+                continue
+            f = os.path.join(ddir, "rtt-%s-%s.dat" % (k, key.replace("/", "-")))
+            with open(f, "w") as fh:
+                for i, x in enumerate(xs):
+                    fh.write("%g %g\n" % (x, (i + 1) / len(xs)))
+            path, hogs = key.split("/")
+            files.append((f, "%s, %s CPU hogs" % (path, hogs), 1 if path == "sriov" else 2,
+                          {"0": 1, "1": 2, "2": 3}[hogs]))
+        if files:
+            out = os.path.join(bench, "rtt-cdf-%s.png" % k)
+            gnuplot(head("RTT CDF per path (ping), under 0-2 CPU hogs (stress-ng)", k, out) +
+                    'set logscale x\nset xlabel "RTT (ms)"\nset ylabel "fraction"\nset yrange [0:1]\n'
+                    "plot " + ", ".join('"%s" using 1:2 with steps lw 2 lc %d dt %d title "%s"' % (
+                        f, lc, dt, t) for f, t, lc, dt in files) + "\n", out)
+            made.append(("RTT CDF per path", out))
+        # Throughput bars and CPU per Gbit/s.
+        f = os.path.join(ddir, "tput-%s.dat" % k)
+        with open(f, "w") as fh:
+            for name, v in summ["paper"]["throughput"].items():
+                fh.write('"%s" %g %g\n' % (name, v["mbit"], v["cpu_per_gbit"] or 0))
+        out = os.path.join(bench, "throughput-%s.png" % k)
+        gnuplot(head("Throughput per path (L2 at the receiver)", k, out) +
+                'set style data histograms\nset style fill solid 0.7\nset boxwidth 0.8\n'
+                'set ylabel "Mbit/s"\nset y2label "CPUs busy per Gbit/s"\nset y2tics\n'
+                'set style histogram clustered gap 1\nset xtics rotate by -20\n'
+                'plot "%s" using 2:xtic(1) title "Mbit/s", "" using 3 axes x1y2 title "CPUs per Gbit/s"\n'
+                % f, out)
+        made.append(("Throughput and CPU per Gbit/s", out))
+        # Interference.
+        f = os.path.join(ddir, "intf-%s.dat" % k)
+        with open(f, "w") as fh:
+            for n in (0, 1, 2):
+                a = summ["paper"]["interference"].get("sriov/%d" % n, {})
+                b = summ["paper"]["interference"].get("virtio/%d" % n, {})
+                fh.write("%d %s %s %s %s\n" % (n, a.get("p50") or "NaN", a.get("p99") or "NaN",
+                                               b.get("p50") or "NaN", b.get("p99") or "NaN"))
+        out = os.path.join(bench, "interference-%s.png" % k)
+        gnuplot(head("Victim RTT while N neighbours send flat out", k, out) +
+                'set xlabel "neighbours"\nset ylabel "RTT (ms)"\nset xtics 1\nset logscale y\n'
+                'plot "%s" u 1:2 w lp lw 2 t "SR-IOV p50", "" u 1:3 w lp lw 2 dt 2 t "SR-IOV p99", '
+                '"" u 1:4 w lp lw 2 t "virtio p50", "" u 1:5 w lp lw 2 dt 2 t "virtio p99"\n' % f, out)
+        made.append(("Interference", out))
+    f = r["sections"].get("fair")
+    if f:
+        mk = f["markers"]
+        ids = {v: k2 for k2, v in f["targets"].items()}
+        t0 = mk["weights_set"]
+        dat = os.path.join(ddir, "jain-%s.dat" % k)
+        with open(dat, "w") as fh:
+            for s in f["samples"]:
+                if s["t"] < mk["stop_end"]:
+                    continue
+                jp = s["nodes"].get("up", {}).get("jain_ppm")
+                rates = [(s["targets"].get(ids[d], {}).get("rate") or 0) / 1e6
+                         for d in ("f1", "f2", "f3")]
+                fh.write("%.3f %s %s\n" % ((s["t"] - t0) / 1e9, jp / 1e6 if jp else "NaN",
+                                          " ".join("%.3f" % x for x in rates)))
+        out = os.path.join(bench, "jain-%s.png" % k)
+        gnuplot(head("Jain's index across a live weight change 1:1:1 -> 1:2:4 at t=0 (20 Mbit/s)",
+                     k, out) +
+                'set xlabel "s since the change"\nset ylabel "Jain index (controller)"\n'
+                'set yrange [0:1.05]\nset y2label "Mbit/s"\nset y2tics\nset y2range [0:*]\n'
+                'set arrow from 0, graph 0 to 0, graph 1 nohead dt 2\n'
+                'plot "%s" u 1:2 w l lw 2 t "Jain", "" u 1:3 axes x1y2 w l t "f1 (w 1)", '
+                '"" u 1:4 axes x1y2 w l t "f2 (w 2)", "" u 1:5 axes x1y2 w l t "f3 (w 4)"\n' % dat, out)
+        made.append(("Jain's index over time across a live weight change", out))
+    c = summ.get("cost")
+    if c:
+        dat = os.path.join(ddir, "cost-%s.dat" % k)
+        devs = list(c)
+        with open(dat, "w") as fh:
+            for v in ("loaded", "attached", "limit", "nft", "police"):
+                fh.write('"%s" %s\n' % (v, " ".join(fmt(c[d]["ratio"].get(v), 4) for d in devs)))
+        out = os.path.join(bench, "overhead-%s.png" % k)
+        gnuplot(head("pktgen 64-byte pps (queue_xmit) relative to no module", k, out) +
+                'set style data histograms\nset style histogram clustered gap 1\n'
+                'set style fill solid 0.7\nset ylabel "pps / pps without module"\nset yrange [0:*]\n'
+                'set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2\n'
+                'plot ' + ", ".join('"%s" using %d:xtic(1) title "%s"' % (dat, i + 2, d)
+                                    for i, d in enumerate(devs)) + "\n", out)
+        made.append(("Overhead ratios (pps vs. no module)", out))
+    rt = summ.get("rate")
+    if rt:
+        dat = os.path.join(ddir, "rate-%s.dat" % k)
+        with open(dat, "w") as fh:
+            for mb in (10, 100, 500):
+                row = {x["proto"]: x["ratio"] for x in rt["cases"] if x["rate_mbit"] == mb}
+                fh.write('"%d Mbit/s" %s %s\n' % (mb, fmt(row.get("udp"), 4), fmt(row.get("tcp"), 4)))
+        out = os.path.join(bench, "rate-%s.png" % k)
+        gnuplot(head("Software limiter: achieved / configured L2 rate", k, out) +
+                'set style data histograms\nset style histogram clustered gap 1\n'
+                'set style fill solid 0.7\nset yrange [0:1.2]\n'
+                'set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2\n'
+                'plot "%s" using 2:xtic(1) title "UDP", "" using 3 title "TCP"\n' % dat, out)
+        made.append(("Rate accuracy", out))
+    return made
+
+
+# --- the report ----------------------------------------------------------------
+
+def md_kernel(r, g, summ, made, bench, host):
+    k = r["kernel"]
+    L = ["## %s (%s%s)" % (k, EMU, ", quick run" if r.get("quick") else ""), ""]
+    L.append("Started %s in the VM; the guest took %.0f s (sections: %s)." % (
+        r.get("started"), r.get("total_s", 0), ", ".join(
+            "%s %.0f s" % kv for kv in r.get("section_s", {}).items())))
+    if host:
+        L.append("The VM run took %d s; the host's load average was %.1f at the start and %.1f at "
+                 "the end, on %d CPUs%s." % (
+                     host["vm_s"], host["loadavg_start"], host["loadavg_end"], host["host_cpus"],
+                     ": other work competed with the VM, so these figures are noisy"
+                     if max(host["loadavg_start"], host["loadavg_end"]) > host["host_cpus"] else ""))
+    if r.get("errors"):
+        L.append("")
+        L.append("**Sections that failed:** " + "; ".join(
+            "%s: %s" % (e["section"], e["error"]) for e in r["errors"]))
+    L += ["", "### Goals", "", "| goal | measured | target | | note |", "|---|---|---|---|---|"]
+    for x in g.lines:
+        L.append("| %s | %s | %s | %s | %s |" % (x["name"], x["measured"], x["target"],
+                                                  "met" if x["met"] else "**missed**", x["note"]))
+    c = summ.get("cost")
+    if c:
+        L += ["", "### iofair's own cost: pktgen 64-byte frames, `xmit_mode queue_xmit`", "",
+              "Median pps of %d alternated rounds (min..max in brackets); ratio to no module; "
+              "added ns per packet." % r["sections"]["cost"]["rounds"], "",
+              "| device | variant | pps | ratio | added ns/packet |", "|---|---|---|---|---|"]
+        for d, v in c.items():
+            for var in ("none", "loaded", "attached", "limit", "nft", "police"):
+                L.append("| %s | %s | %s (%s..%s) | %s | %s |" % (
+                    d, var, fmt(v["median_pps"][var], 0), fmt(v["min_pps"].get(var), 0),
+                    fmt(v["max_pps"].get(var), 0), fmt(v["ratio"][var]), fmt(v["added_ns"][var], 0)))
+        L += ["", "`attached` is a target with no limit: the hooks count packets and bytes per CPU "
+              "(no timestamp is taken); `limit` adds the GCRA token bucket (one ktime read and one "
+              "cmpxchg per packet) at 5 Gbit/s, above the offered load; `nft` is a netdev egress "
+              "chain with one `limit rate over` rule at the same rate; `police` a tc matchall "
+              "police. On the tap the target is a vhost target (`rx-max` for the limit)."]
+    rt = summ.get("rate")
+    if rt:
+        L += ["", "### Software limiter accuracy (L2 rate at the receiving veth)", "",
+              "Path without a limit: UDP %s Mbit/s (pktgen, 1514-byte frames), TCP %s Mbit/s (iperf3)." % (
+                  fmt((rt["unlimited_udp_bps"] or 0) / 1e6, 0), fmt((rt["unlimited_tcp_bps"] or 0) / 1e6, 0)),
+              "", "| proto | configured | achieved | ratio | offered (UDP) / goodput (TCP) |",
+              "|---|---|---|---|---|"]
+        for x in rt["cases"]:
+            o = x["offered_bps"] if x["proto"] == "udp" else x["goodput_bps"]
+            L.append("| %s | %d Mbit/s | %.2f Mbit/s | %.4f | %s Mbit/s |" % (
+                x["proto"], x["rate_mbit"], x["achieved_bps"] / 1e6, x["ratio"],
+                fmt(o / 1e6 if o else None, 1)))
+    f = summ.get("fair")
+    if f:
+        L += ["", "### Fairness on one root (4 veths in one netns, 20 Mbit/s, pktgen 15 Mbit/s each)", "",
+              "jain_index: %.3f (rates %s Mbit/s); weights 1:2:4: %s Mbit/s; convergence after a "
+              "sender stops: %s intervals." % (
+                  f["jain_equal"], " / ".join("%.2f" % (x / 1e6) for x in f["equal_bps"]),
+                  " / ".join("%.2f" % (x / 1e6) for x in f["weighted_bps"]),
+                  f["convergence_intervals"] if f["convergence_intervals"] is not None else "not converged")]
+    s = summ.get("scale")
+    if s:
+        L += ["", "### 1024 targets (256 tenants x 4, dummy devices)", "",
+              "| controller step | stats dump | memory per target | pps 1 target | pps 1+1024 | build |",
+              "|---|---|---|---|---|---|",
+              "| %.2f ms | %.1f ms | %d B | %.0f | %.0f | %.1f s |" % (
+                  s["ctrl_step_ms"], s["dump_ms"], s["mem_per_target_bytes"], s["pps_1"],
+                  s["pps_1024"], s["build_s"])]
+    p = summ.get("paper")
+    if p:
+        L += ["", "### SR-IOV (VFs of the emulated 82576 in netns) vs. virtio (vhost-net, "
+              "virtio-net-guest)", "", "RTT (ping, ms):", "",
+              "| path | CPU hogs | p50 | p90 | p99 | loss |", "|---|---|---|---|---|---|"]
+        for key, v in sorted(p["rtt"].items()):
+            path, hogs = key.split("/")
+            L.append("| %s | %s | %s | %s | %s | %.0f%% |" % (path, hogs, fmt(v["p50"]), fmt(v["p90"]),
+                                                             fmt(v["p99"]), v["loss"] * 100))
+        L += ["", "Throughput and CPU:", "",
+              "| case | Mbit/s | CPUs busy | CPUs per Gbit/s | vhost workers (/proc) | "
+              "vhost workers (iofair) |", "|---|---|---|---|---|---|"]
+        for key, v in p["throughput"].items():
+            L.append("| %s | %.1f | %.2f | %s | %.2f | %s |" % (
+                key, v["mbit"], v["cpu_cores"], fmt(v["cpu_per_gbit"], 1), v["vhost_cores"],
+                fmt(v["iofair_worker_cores"], 2)))
+        L += ["", "Fairness of 3 tenants offering 12/6/4 Mbit/s under 9 Mbit/s:", "",
+              "| path | controller | Jain | Mbit/s |", "|---|---|---|---|"]
+        for key, v in sorted(p["fairness"].items()):
+            path, mode = key.split("/")
+            L.append("| %s | %s | %s | %s |" % (path, mode, fmt(v["jain"]),
+                                                " / ".join("%.2f" % x for x in v["mbit"])))
+        L += ["", "Interference (victim RTT, ms, while N neighbours send flat out):", "",
+              "| path | neighbours | p50 | p99 | loss |", "|---|---|---|---|---|"]
+        for key, v in sorted(p["interference"].items()):
+            path, n = key.split("/")
+            L.append("| %s | %s | %s | %s | %.0f%% |" % (path, n, fmt(v["p50"]), fmt(v["p99"]),
+                                                        v["loss"] * 100))
+        if "multinet" in p:
+            m = p["multinet"]
+            L += ["", "Multi-network: tenant A (VF 0 + vhost tap 0), B (VF 1), C (tap 1), each "
+                  "source offering 12 Mbit/s under 9 Mbit/s: A %.2f, B %.2f, C %.2f Mbit/s "
+                  "(ideal %.2f each; A off by %+.1f%%)." % (
+                      m["mbit"]["A"], m["mbit"]["B"], m["mbit"]["C"], m["ideal_mbit"],
+                      m["a_error"] * 100)]
+    if made:
+        L += ["", "### Plots", ""]
+        for title, path in made:
+            L.append("![%s, %s](%s)" % (title, k, os.path.relpath(path, bench)))
+    return L
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="iofair benchmark report")
+    ap.add_argument("--command", default="selftests/bench/run")
+    ap.add_argument("--elapsed", type=int, default=None, help="seconds the whole run took")
+    ap.add_argument("bench", help="build/bench")
+    ap.add_argument("kvers", nargs="*", help="kernels to report (default: every results.json)")
+    a = ap.parse_args(argv[1:])
+    bench = a.bench
+    kvers = a.kvers or sorted(os.path.basename(os.path.dirname(f)) for f in
+                              glob.glob(os.path.join(bench, "*", "results.json")))
+    files = [os.path.join(bench, k, "results.json") for k in kvers]
+    files = [f for f in files if os.path.exists(f)]
+    if not files:
+        print("report: no results in %s" % bench, file=sys.stderr)
+        return 1
+    ddir = os.path.join(bench, "data")
+    os.makedirs(ddir, exist_ok=True)
+    md = ["# iofair benchmarks", "",
+          "Measured by `%s` (`make bench`) inside a VM under %s (2 vCPUs, 2 GB, an emulated "
+          "Intel 82576 with SR-IOV)%s. Absolute numbers are not hardware numbers; ratios measured "
+          "in the same run are what compare." % (
+              a.command, EMU, ", %d min %d s in all" % divmod(a.elapsed, 60) if a.elapsed else "")]
+    md.append("")
+    for fpath in files:
+        r = json.load(open(fpath))
+        hpath = os.path.join(os.path.dirname(fpath), "host.json")
+        host = json.load(open(hpath)) if os.path.exists(hpath) else {}
+        g = Goals(r["kernel"])
+        summ = {}
+        for fn in (do_cost, do_rate, do_fair, do_scale, do_paper):
+            try:
+                fn(r, g, summ)
+            except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError) as e:
+                print("report: %s: %s: cannot summarise: %s: %s" % (
+                    r["kernel"], fn.__name__[3:], type(e).__name__, e), file=sys.stderr)
+        made = plots(r, summ, bench, ddir)
+        r["summary"] = summ
+        r["goals"] = g.lines
+        r["host"] = host
+        with open(fpath, "w") as fh:
+            json.dump(r, fh, indent=1)
+        md += md_kernel(r, g, summ, made, bench, host) + [""]
+        if host.get("loadavg_start") is not None and host.get("host_cpus") and \
+                max(host["loadavg_start"], host["loadavg_end"]) > host["host_cpus"]:
+            print("report: %s: the host's load average was %.1f..%.1f on %d CPUs during the run: "
+                  "other work competed with the VM and every figure is noisy" % (
+                      r["kernel"], host["loadavg_start"], host["loadavg_end"], host["host_cpus"]))
+    with open(os.path.join(bench, "report.md"), "w") as fh:
+        fh.write("\n".join(md) + "\n")
+    print("report: %s" % os.path.join(bench, "report.md"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
