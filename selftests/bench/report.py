@@ -276,13 +276,16 @@ def do_paper(r, g, summ):
             "iofair_worker_cores": (v["iofair_worker_cpu_ns"] / 1e9
                                     if v.get("iofair_worker_cpu_ns") is not None else None)}
     names = {int(k): v for k, v in c["targets"].items()}
-    for mode in ("on", "off"):
-        rates = whole_rates(c["fairness"][mode], names)
+    for key, samples in c["fairness"].items():
+        if "/" not in key:
+            continue
+        pre = "vf" if key.startswith("sriov") else "tap"
+        ids = [i for i in sorted(names) if names[i].startswith(pre)]
+        rates = whole_rates(samples, ids)
         if not rates:
             continue
-        for path, pre in (("sriov", "vf"), ("virtio", "tap")):
-            xs = [rates[i] for i in sorted(names) if names[i].startswith(pre)]
-            out["fairness"]["%s/%s" % (path, mode)] = {"jain": jain(xs), "mbit": [x / 1e6 for x in xs]}
+        xs = [rates[i] for i in ids]
+        out["fairness"][key] = {"jain": jain(xs), "mbit": [x / 1e6 for x in xs]}
     for k, v in c["interference"].items():
         xs = v["rtt_ms"]
         out["interference"][k] = {"p50": pct(xs, 50), "p99": pct(xs, 99),
