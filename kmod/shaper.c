@@ -24,8 +24,9 @@
  * with its send time (in skb->cb, past what the qdisc and tc layers use)
  * and queued; a soft hrtimer releases due packets in order.  While packets
  * wait, later ones queue behind them (never overtake).  The wait is bounded
- * by max_delay_ns (and IOFAIR_SHAPER_QLEN packets): beyond it a packet is
- * dropped and counted (queue-full), without taking a slot.
+ * by max_delay_ns (100 ms, at least 64 full frames, plus the burst; and
+ * IOFAIR_SHAPER_QLEN packets): beyond it a packet is dropped and counted
+ * (queue-full), without taking a slot.
  *
  * Release re-enters the stack where the packet was taken: dev_queue_xmit()
  * at egress, netif_receive_skb_core() at ingress, on the timer's CPU in
@@ -48,7 +49,8 @@
 #include "iofair.h"
 
 #define IOFAIR_SHAPER_QLEN		4096
-#define IOFAIR_SHAPER_MAX_DELAY_NS	(50 * NSEC_PER_MSEC)
+#define IOFAIR_SHAPER_MAX_DELAY_NS	(100 * NSEC_PER_MSEC)
+#define IOFAIR_SHAPER_MIN_QUEUE		(64 * 1514)		/* bytes */
 #define IOFAIR_SHAPER_BURST_NS		(10 * NSEC_PER_MSEC)	/* default burst */
 #define IOFAIR_SHAPER_MIN_BURST		(2 * 1514)		/* bytes */
 
@@ -240,7 +242,14 @@ void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes)
 		burst = max_t(u64, div_u64(rate_bps / 8 * IOFAIR_SHAPER_BURST_NS, NSEC_PER_SEC),
 			      IOFAIR_SHAPER_MIN_BURST);
 	WRITE_ONCE(s->burst_ns, rate_bps ? iofair_bytes_ns(burst, rate_bps) : 0);
-	WRITE_ONCE(s->max_delay_ns, IOFAIR_SHAPER_MAX_DELAY_NS + READ_ONCE(s->burst_ns));
+	/*
+	 * The hold queue: 100 ms, and at least 64 full frames at low rates,
+	 * where a TCP sender that does not see our queue (the guest's, behind
+	 * a tap) needs room for a window before a drop tells it to slow down.
+	 */
+	WRITE_ONCE(s->max_delay_ns, READ_ONCE(s->burst_ns) +
+		   max_t(u64, IOFAIR_SHAPER_MAX_DELAY_NS,
+			 rate_bps ? iofair_bytes_ns(IOFAIR_SHAPER_MIN_QUEUE, rate_bps) : 0));
 	WRITE_ONCE(s->rate_bps, rate_bps);
 }
 

@@ -189,18 +189,27 @@ fi
 # Unload with packets held in the limiter, traffic running.
 unload_held()
 {
-	local held
+	local held vheld=0 g=
 	ip netns exec "$A" iperf3 -c 10.9.0.2 -u -b 60M -l 1400 -t 6 >/dev/null 2>&1 &
+	# The vhost path too: a guest sending at 4x its tap's limit.
+	if [ $vhost_ok = 1 ]; then
+		virtio-net-guest --tap tap0 --mode tx --ip 10.0.0.2 --peer 10.0.0.1 --rate 20mbit \
+			--size 1400 --duration 6 >/dev/null 2>&1 &
+		g=$!
+	fi
 	sleep 2
 	held=$(ip netns exec "$A" iofairctl -j stats -d | jq '.targets[0].tx.delayed // 0')
-	ktap_print_msg "$held frames held by the limiter so far"
+	[ $vhost_ok = 1 ] && vheld=$(iofairctl -j stats -d | jq '[.targets[] | select(.kind == "vhost") | .tx.delayed // 0] | add // 0')
+	ktap_print_msg "frames held by the limiter so far: $held (veth), $vheld (vhost)"
 	rmmod iofair || return 1
 	wait
-	# Nothing left behind: the device goes at once, the module comes back empty.
+	# Nothing left behind: the devices go at once, the module comes back empty.
 	timeout 5 ip -n "$A" link set va down || return 1
-	iofair_load && [ "$(iofairctl -j target show | jq length)" = 0 ] && [ "$held" -gt 0 ]
+	[ -z "$g" ] || timeout 5 ip link set tap0 down || return 1
+	iofair_load && [ "$(iofairctl -j target show | jq length)" = 0 ] && [ "$held" -gt 0 ] &&
+	{ [ $vhost_ok = 0 ] || [ "$vheld" -gt 0 ]; }
 }
-iofair_check "rmmod under traffic with packets held in the limiter" unload_held
+iofair_check "rmmod under veth and vhost traffic with packets held in the limiter" unload_held
 
 # The VF path: host-bound VFs, software enforcement; and the alarm when the
 # limit is left to the emulated NIC, which ignores it.
