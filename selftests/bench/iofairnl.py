@@ -129,8 +129,11 @@ class Genl:
         return (": " + tl[1][0].rstrip(b"\0").decode()) if 1 in tl else ""
 
     def many(self, reqs, chunk=32):
-        """Do requests [(cmd, payload)], chunk of them per sendmsg()."""
+        """Do requests [(cmd, payload)], chunk of them per sendmsg(); the
+        ms each chunk took."""
+        took = []
         for i in range(0, len(reqs), chunk):
+            t0 = time.monotonic()
             buf = b""
             first = self.seq + 1
             for cmd, payload in reqs[i:i + chunk]:
@@ -154,6 +157,8 @@ class Genl:
                     if err:
                         raise OSError(-err, "request %d: %s%s" % (
                             seq - first + i, os.strerror(-err), self.extack(msg)))
+            took.append(round((time.monotonic() - t0) * 1000, 1))
+        return took
 
     def request(self, cmd, payload=b"", dump=False):
         self.send(cmd, payload, NLM_F_DUMP if dump else NLM_F_ACK)
@@ -199,11 +204,12 @@ def main(argv):
         g.many([node_msg("%s-t%d" % (root, i), parent=rid) for i in range(tenants)])
         ids = node_ids(g)
         t1 = time.monotonic()
-        g.many([target_msg(fmt % i, ids["%s-t%d" % (root, i // per)])
-                for i in range(tenants * per)])
+        chunks = g.many([target_msg(fmt % i, ids["%s-t%d" % (root, i // per)])
+                         for i in range(tenants * per)])
         t2 = time.monotonic()
         print(json.dumps({"nodes": tenants + 1, "targets": tenants * per,
-                          "nodes_s": round(t1 - t0, 3), "targets_s": round(t2 - t1, 3)}))
+                          "nodes_s": round(t1 - t0, 3), "targets_s": round(t2 - t1, 3),
+                          "chunk": 32, "chunk_ms": chunks}))
     elif cmd == "targets":
         fmt, first, count = argv[2], int(argv[3]), int(argv[4])
         t0 = time.monotonic()
