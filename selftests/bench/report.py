@@ -315,7 +315,7 @@ def gnuplot(script, path):
 
 
 def head(title, kver, out, w=800, h=480):
-    return ('set terminal pngcairo size %d,%d font "sans,10"\nset output "%s"\n'
+    return ('set terminal pngcairo noenhanced size %d,%d font "sans,10"\nset output "%s"\n'
             'set title "%s\\n%s, %s"\nset grid\nset key outside right top\n' % (
                 w, h, out, title, kver, EMU))
 
