@@ -46,76 +46,6 @@ void fmt_mac(char *buf, size_t len, const uint8_t *mac, unsigned int mac_len)
 		off += (size_t)snprintf(buf + off, len - off, i ? ":%02x" : "%02x", mac[i]);
 }
 
-int table_init(struct table *t, unsigned int ncols, const char *const *head)
-{
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
-	return table_add(t, head);
-}
-
-int table_add(struct table *t, const char *const *row)
-{
-	unsigned int c;
-	char **cells;
-
-	if (t->nrows == t->cap) {
-		unsigned int cap = t->cap ? 2 * t->cap : 8;
-
-		cells = realloc(t->cells, (size_t)cap * t->ncols * sizeof(*cells));
-		if (!cells)
-			return -ENOMEM;
-		t->cells = cells;
-		t->cap = cap;
-	}
-	cells = t->cells + (size_t)t->nrows * t->ncols;
-	for (c = 0; c < t->ncols; c++) {
-		cells[c] = strdup(row[c] ? row[c] : "");
-		if (!cells[c]) {
-			while (c--)
-				free(cells[c]);
-			return -ENOMEM;
-		}
-	}
-	t->nrows++;
-	return 0;
-}
-
-/* Columns two spaces apart, left-aligned, no trailing blanks. */
-void table_print(FILE *f, const struct table *t, const char *indent)
-{
-	unsigned int r, c;
-	size_t w[32] = {};
-
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols && c < 32; c++) {
-			size_t len = strlen(t->cells[(size_t)r * t->ncols + c]);
-
-			if (len > w[c])
-				w[c] = len;
-		}
-	for (r = 0; r < t->nrows; r++) {
-		char **row = t->cells + (size_t)r * t->ncols;
-
-		fputs(indent, f);
-		for (c = 0; c < t->ncols; c++) {
-			if (c + 1 < t->ncols)
-				fprintf(f, "%-*s  ", (int)w[c < 32 ? c : 31], row[c]);
-			else
-				fprintf(f, "%s\n", row[c]);
-		}
-	}
-}
-
-void table_free(struct table *t)
-{
-	size_t i;
-
-	for (i = 0; i < (size_t)t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	memset(t, 0, sizeof(*t));
-}
-
 static const char *vf_netns(const struct sriov_vf *vf)
 {
 	switch (vf->where) {
@@ -212,7 +142,7 @@ static void pf_json(struct json *j, const struct sriov_pf *pf)
 	json_obj_close(j);
 }
 
-static int vf_row(struct table *t, const struct sriov_vf *vf)
+static int vf_row(struct ctab *t, const struct sriov_vf *vf)
 {
 	const struct vf_cfg *c = &vf->cfg;
 	char idx[16], mac[100], vlan[48], max[32], min[32];
@@ -248,7 +178,7 @@ static int vf_row(struct table *t, const struct sriov_vf *vf)
 			c->valid && ls ? ls : "-",
 		};
 
-		return table_add(t, row);
+		return ctab_row(t, row);
 	}
 }
 
@@ -265,7 +195,7 @@ static int pf_print(const struct sriov_pf *pf)
 	/* a network PF with no netdev here has it in another netns */
 	const char *nodev = driver_makes_netdev(pf->driver, pf->pci_class) ? "?" : "none";
 	bool elsewhere = false;
-	struct table t;
+	struct ctab t;
 	unsigned int i;
 	int err;
 
@@ -285,13 +215,14 @@ static int pf_print(const struct sriov_pf *pf)
 			pf->ifindex ? pf->operstate : "-", vfs,
 		};
 
-		err = table_init(&t, 6, pf_head);
+		err = ctab_init(&t, 6, NULL, pf_head);
+		t.indent = "  ";
 		if (!err)
-			err = table_add(&t, row);
+			err = ctab_row(&t, row);
 	}
 	if (!err)
-		table_print(stdout, &t, "  ");
-	table_free(&t);
+		ctab_print(stdout, &t);
+	ctab_free(&t);
 	if (err)
 		return err;
 
@@ -299,14 +230,15 @@ static int pf_print(const struct sriov_pf *pf)
 		printf("  no VFs enabled (see /sys/bus/pci/devices/%s/sriov_numvfs)\n", pf->bdf);
 		return 0;
 	}
-	err = table_init(&t, 12, vf_head);
+	err = ctab_init(&t, 12, NULL, vf_head);
+	t.indent = "  ";
 	for (i = 0; !err && i < pf->nvfs; i++) {
 		err = vf_row(&t, &pf->vfs[i]);
 		elsewhere |= pf->vfs[i].where == VF_ELSEWHERE;
 	}
 	if (!err)
-		table_print(stdout, &t, "  ");
-	table_free(&t);
+		ctab_print(stdout, &t);
+	ctab_free(&t);
 	if (!err && !pf->ifindex)
 		printf("  the PF driver's VF config is read through the PF's netdev, not in this netns\n");
 	if (!err && elsewhere)

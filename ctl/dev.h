@@ -107,15 +107,4 @@ const char *link_state_name(int state);
 void fmt_rate_mbit(char *buf, size_t len, uint32_t mbit);
 void fmt_mac(char *buf, size_t len, const uint8_t *mac, unsigned int mac_len);
 
-/* A table of strings whose columns are aligned when printed. */
-struct table {
-	unsigned int ncols, nrows, cap;
-	char **cells;		/* nrows x ncols; row 0 is the header */
-};
-
-int table_init(struct table *t, unsigned int ncols, const char *const *head);
-int table_add(struct table *t, const char *const *row);
-void table_print(FILE *f, const struct table *t, const char *indent);
-void table_free(struct table *t);
-
 #endif /* IOFAIRCTL_DEV_H */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define IOFAIRCTL_VERSION "0.1.0"
 
@@ -33,6 +34,8 @@ int do_controller(int argc, char **argv);
 int do_hist(int argc, char **argv);
 
 /* util.c */
+void *vec_grow(void *v, size_t *cap, size_t n, size_t elem);
+
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool matches(const char *arg, const char *full);
 int parse_rate_bps(const char *s, uint64_t *bps);
@@ -40,5 +43,21 @@ int format_rate(char *buf, size_t len, uint64_t bps);
 int parse_size_bytes(const char *s, uint64_t *bytes);
 int parse_u32(const char *s, uint32_t *v);
 int format_size(char *buf, size_t len, uint64_t bytes);
+
+/* util.c */
+/* A table of strings printed with aligned columns. */
+struct ctab {
+	unsigned int ncols, nrows, cap;
+	const char *align;	/* per column 'l' or 'r'; NULL: all left */
+	const char *indent;	/* before each row; NULL: none */
+	char **cells;		/* nrows x ncols; row 0 is the header */
+};
+
+int ctab_init(struct ctab *t, unsigned int ncols, const char *align,
+	      const char *const *head);
+/* Add a row of @ncols strings (copied; NULL prints as "-"). */
+int ctab_row(struct ctab *t, const char *const *row);
+void ctab_print(FILE *f, const struct ctab *t);
+void ctab_free(struct ctab *t);
 
 #endif /* IOFAIRCTL_H */

@@ -101,20 +101,6 @@ const char *fmt_ppm_frac(char *buf, size_t len, uint32_t ppm);
 /* A netdev by ifindex in our netns: its name, or "ifindex N". */
 const char *fmt_ifindex(char *buf, size_t len, uint32_t ifindex);
 
-/* A table of strings printed with aligned columns. */
-struct ctab {
-	unsigned int ncols, nrows, cap;
-	const char *align;	/* per column 'l' or 'r'; NULL: all left */
-	char **cells;		/* nrows x ncols; row 0 is the header */
-};
-
-int ctab_init(struct ctab *t, unsigned int ncols, const char *align,
-	      const char *const *head);
-/* Add a row of @ncols strings (copied; NULL prints as "-"). */
-int ctab_row(struct ctab *t, const char *const *row);
-void ctab_print(FILE *f, const struct ctab *t);
-void ctab_free(struct ctab *t);
-
 /* The objects as the kernel reports them. */
 struct node_info {
 	uint32_t id, parent, kind, link, children;

@@ -136,21 +136,17 @@ static int ctl_nl_deliver(struct ctl_nl_req *req, struct nl_msg *msg)
 static int ctl_nl_valid(struct nl_msg *msg, void *data)
 {
 	struct ctl_nl_req *req = data;
+	struct nl_msg **msgs;
 
 	if (!req->dump)
 		return ctl_nl_deliver(req, msg);
-	if (req->nmsgs == req->cap) {
-		size_t cap = req->cap ? 2 * req->cap : 64;
-		struct nl_msg **msgs = realloc(req->msgs, cap * sizeof(*msgs));
-
-		if (!msgs) {
-			ctl_err("out of memory");
-			req->err = -ENOMEM;
-			return NL_STOP;
-		}
-		req->msgs = msgs;
-		req->cap = cap;
+	msgs = vec_grow(req->msgs, &req->cap, req->nmsgs, sizeof(*msgs));
+	if (!msgs) {
+		ctl_err("out of memory");
+		req->err = -ENOMEM;
+		return NL_STOP;
 	}
+	req->msgs = msgs;
 	nlmsg_get(msg);
 	req->msgs[req->nmsgs++] = msg;
 	return NL_OK;

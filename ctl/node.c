@@ -168,18 +168,14 @@ struct node_vec {
 static int node_collect(struct nlattr **tb, struct nlattr *head, int len, void *arg)
 {
 	struct node_vec *nv = arg;
+	struct node_info *v;
 
 	(void)head;
 	(void)len;
-	if (nv->n == nv->cap) {
-		size_t cap = nv->cap ? 2 * nv->cap : 16;
-		struct node_info *v = realloc(nv->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		nv->v = v;
-		nv->cap = cap;
-	}
+	v = vec_grow(nv->v, &nv->cap, nv->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	nv->v = v;
 	node_from_attrs(tb, &nv->v[nv->n++]);
 	return 0;
 }

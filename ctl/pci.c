@@ -371,15 +371,12 @@ int sriov_scan(const char *only, struct sriov_pf **pfsp, size_t *npfsp)
 		mkpath(path, sizeof(path), PCI_DEVICES "/%s/sriov_totalvfs", bdf);
 		if (sysfs_read_uint(path, &total))
 			continue;
-		if (npfs == cap) {
-			cap = cap ? 2 * cap : 4;
-			tmp = realloc(pfs, cap * sizeof(*pfs));
-			if (!tmp) {
-				err = -ENOMEM;
-				break;
-			}
-			pfs = tmp;
+		tmp = vec_grow(pfs, &cap, npfs, sizeof(*pfs));
+		if (!tmp) {
+			err = -ENOMEM;
+			break;
 		}
+		pfs = tmp;
 		memset(&pfs[npfs], 0, sizeof(pfs[npfs]));
 		snprintf(pfs[npfs].bdf, sizeof(pfs[npfs].bdf), "%s", bdf);
 		pfs[npfs].totalvfs = total;

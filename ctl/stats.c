@@ -193,21 +193,16 @@ static void traffic_parse(const struct nlattr *nest, struct traffic *tr)
 static int stats_collect(struct nlattr **tb, struct nlattr *head, int len, void *arg)
 {
 	struct snapshot *s = arg;
-	struct stat_entry *e;
+	struct stat_entry *e, *v;
 
 	(void)head;
 	(void)len;
 	if (!tb[IOFAIR_A_STATS_TARGET_ID] && !tb[IOFAIR_A_STATS_NODE_ID])
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 32;
-		struct stat_entry *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	v = vec_grow(s->v, &s->cap, s->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
 	if (tb[IOFAIR_A_STATS_TIME])

@@ -284,18 +284,14 @@ struct target_vec {
 static int target_collect(struct nlattr **tb, struct nlattr *head, int len, void *arg)
 {
 	struct target_vec *tv = arg;
+	struct target_info *v;
 
 	(void)head;
 	(void)len;
-	if (tv->n == tv->cap) {
-		size_t cap = tv->cap ? 2 * tv->cap : 16;
-		struct target_info *v = realloc(tv->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		tv->v = v;
-		tv->cap = cap;
-	}
+	v = vec_grow(tv->v, &tv->cap, tv->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	tv->v = v;
 	target_from_attrs(tb, &tv->v[tv->n++]);
 	return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* iofairctl: errors, argument matching, numbers, rates and sizes in tc's spellings. */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -161,4 +162,101 @@ int format_size(char *buf, size_t len, uint64_t bytes)
 	if (bytes % div == 0)
 		return snprintf(buf, len, "%" PRIu64 "%s", bytes / div, units[i]);
 	return snprintf(buf, len, "%.4g%s", (double)bytes / (double)div, units[i]);
+}
+
+int ctab_init(struct ctab *t, unsigned int ncols, const char *align,
+	      const char *const *head)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	t->align = align;
+	return ctab_row(t, head);
+}
+
+int ctab_row(struct ctab *t, const char *const *row)
+{
+	unsigned int i;
+
+	if (t->nrows == t->cap) {
+		unsigned int cap = t->cap ? 2 * t->cap : 16;
+		char **cells = realloc(t->cells, (size_t)cap * t->ncols * sizeof(*cells));
+
+		if (!cells)
+			return -ENOMEM;
+		t->cells = cells;
+		t->cap = cap;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		char *c = strdup(row[i] ? row[i] : "-");
+
+		if (!c) {
+			while (i--)
+				free(t->cells[(size_t)t->nrows * t->ncols + i]);
+			return -ENOMEM;
+		}
+		t->cells[(size_t)t->nrows * t->ncols + i] = c;
+	}
+	t->nrows++;
+	return 0;
+}
+
+void ctab_print(FILE *f, const struct ctab *t)
+{
+	unsigned int r, c;
+	size_t w[32] = {};
+
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols && c < sizeof(w) / sizeof(w[0]); c++) {
+			size_t l = strlen(t->cells[(size_t)r * t->ncols + c]);
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols && c < sizeof(w) / sizeof(w[0]); c++) {
+			const char *s = t->cells[(size_t)r * t->ncols + c];
+			bool right = t->align && t->align[c] == 'r';
+			bool last = c + 1 == t->ncols;
+
+			if (!c && t->indent)
+				fputs(t->indent, f);
+			if (right)
+				fprintf(f, "%*s", (int)w[c], s);
+			else if (last)
+				fputs(s, f);
+			else
+				fprintf(f, "%-*s", (int)w[c], s);
+			if (!last)
+				fputs("  ", f);
+		}
+		fputc('\n', f);
+	}
+}
+
+void ctab_free(struct ctab *t)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Room for one more element in a growing array: @v as it is when
+ * @n < *@cap, else reallocated to twice the capacity (16 at first).
+ * NULL when out of memory; @v is then still valid and still the caller's.
+ */
+void *vec_grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	size_t newcap;
+
+	if (n < *cap)
+		return v;
+	newcap = *cap ? 2 * *cap : 16;
+	v = realloc(v, newcap * elem);
+	if (v)
+		*cap = newcap;
+	return v;
 }

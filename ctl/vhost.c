@@ -84,22 +84,17 @@ static void vq_parse(struct vhost_entry *e, struct nlattr *nest)
 
 int vhost_stats_collect(uint32_t target, struct nlattr **tb, struct nlattr *head, int len)
 {
-	struct vhost_entry *e;
+	struct vhost_entry *e, *v;
 	struct nlattr *a;
 	int rem;
 
 	if (!tb[IOFAIR_A_STATS_KIND] ||
 	    nla_get_u32(tb[IOFAIR_A_STATS_KIND]) != IOFAIR_TARGET_KIND_VHOST)
 		return 0;
-	if (vhost_n == vhost_cap) {
-		size_t cap = vhost_cap ? 2 * vhost_cap : 16;
-		struct vhost_entry *v = realloc(vhost_v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		vhost_v = v;
-		vhost_cap = cap;
-	}
+	v = vec_grow(vhost_v, &vhost_cap, vhost_n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	vhost_v = v;
 	e = &vhost_v[vhost_n++];
 	memset(e, 0, sizeof(*e));
 	e->target = target;

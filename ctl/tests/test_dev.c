@@ -179,7 +179,7 @@ static void test_format(void)
 	static const char *const head[] = { "VF", "NETDEV", "MAX_TX" };
 	static const char *const r1[] = { "0", "enp1s0v0", "-" };
 	static const char *const r2[] = { "12", "x", "100 Mbit/s" };
-	struct table t;
+	struct ctab t;
 	char buf[64], *out = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -198,10 +198,11 @@ static void test_format(void)
 		   !link_state_name(3) && !link_state_name(-1), "link_state_name");
 
 	f = open_memstream(&out, &len);
-	KTAP_CHECK(!table_init(&t, 3, head) && !table_add(&t, r1) && !table_add(&t, r2),
+	KTAP_CHECK(!ctab_init(&t, 3, NULL, head) && !ctab_row(&t, r1) && !ctab_row(&t, r2),
 		   "table: build");
-	table_print(f, &t, "  ");
-	table_free(&t);
+	t.indent = "  ";
+	ctab_print(f, &t);
+	ctab_free(&t);
 	fclose(f);
 	KTAP_CHECK(out && !strcmp(out, "  VF  NETDEV    MAX_TX\n"
 				       "  0   enp1s0v0  -\n"
