@@ -18,10 +18,7 @@ source "$(dirname "$0")/lib.sh"
 
 iofair_require_root
 iofair_require_module
-if [ -z "${IOFAIR_PF:-}" ] || [ ! -e "/sys/class/net/$IOFAIR_PF/device/sriov_totalvfs" ]; then
-	ktap_skip_all "no SR-IOV PF (run inside selftests/vm/run, which sets IOFAIR_PF)"
-	exit "$KSFT_SKIP"
-fi
+iofair_require_pf
 if ! modprobe vhost_net 2>/dev/null || ! command -v virtio-net-guest >/dev/null; then
 	ktap_skip_all "no vhost-net or no virtio-net-guest"
 	exit "$KSFT_SKIP"

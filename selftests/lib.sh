@@ -46,6 +46,31 @@ iofair_require_module()
 	fi
 }
 
+# Tests of the emulated SR-IOV NIC need the VM's PF (selftests/vm/run sets
+# IOFAIR_PF); elsewhere they skip with the reason.
+iofair_require_pf()
+{
+	if [ -z "${IOFAIR_PF:-}" ] || [ ! -e "/sys/class/net/$IOFAIR_PF/device/sriov_totalvfs" ]; then
+		ktap_skip_all "no SR-IOV PF (run inside selftests/vm/run, which sets IOFAIR_PF)"
+		exit "$KSFT_SKIP"
+	fi
+}
+
+# The userspace virtio-net guest: next to the kselftest output, the script,
+# the build tree, or on PATH.
+iofair_vng_find()
+{
+	local d
+	for d in "${OUTPUT:-}" "$IOFAIR_SELFTESTS" "${IOFAIR_TOP:-}/build/selftests" \
+		 "$IOFAIR_SELFTESTS/../build/selftests"; do
+		if [ -n "$d" ] && [ -x "$d/virtio-net-guest" ]; then
+			echo "$d/virtio-net-guest"
+			return 0
+		fi
+	done
+	command -v virtio-net-guest
+}
+
 iofair_require_root()
 {
 	if [ "$(id -u)" != 0 ]; then

@@ -15,10 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 
 iofair_require_root
-if [ -z "${IOFAIR_PF:-}" ] || [ ! -e "/sys/class/net/$IOFAIR_PF/device/sriov_totalvfs" ]; then
-	ktap_skip_all "no SR-IOV PF (run inside selftests/vm/run, which sets IOFAIR_PF)"
-	exit "$KSFT_SKIP"
-fi
+iofair_require_pf
 
 pf=$IOFAIR_PF
 dev=/sys/class/net/$pf/device

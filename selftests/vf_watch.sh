@@ -27,10 +27,7 @@ source "$(dirname "$0")/lib.sh"
 
 iofair_require_root
 iofair_require_module
-if [ -z "${IOFAIR_PF:-}" ] || [ ! -e "/sys/class/net/$IOFAIR_PF/device/sriov_totalvfs" ]; then
-	ktap_skip_all "no SR-IOV PF (run inside selftests/vm/run, which sets IOFAIR_PF)"
-	exit "$KSFT_SKIP"
-fi
+iofair_require_pf
 command -v jq >/dev/null || { ktap_skip_all "jq not installed"; exit "$KSFT_SKIP"; }
 kplist=/sys/kernel/debug/kprobes/list
 [ -r "$kplist" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

@@ -32,19 +32,7 @@ ktap_set_plan 21
 
 # The program: beside this script when run by 'make run_tests' (OUTPUT), in
 # the build tree when the script is run from the source tree, or on PATH.
-vng_find()
-{
-	local d
-	for d in "${OUTPUT:-}" "$(dirname "$0")" "${IOFAIR_TOP:-}/build/selftests" \
-		 "$IOFAIR_SELFTESTS/../build/selftests"; do
-		if [ -n "$d" ] && [ -x "$d/virtio-net-guest" ]; then
-			echo "$d/virtio-net-guest"
-			return 0
-		fi
-	done
-	command -v virtio-net-guest
-}
-VNG=$(vng_find) || ktap_exit_fail_msg "virtio-net-guest not found: run 'make selftests'"
+VNG=$(iofair_vng_find) || ktap_exit_fail_msg "virtio-net-guest not found: run 'make selftests'"
 
 tmp=$(mktemp -d)
 cleanup()

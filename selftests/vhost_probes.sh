@@ -33,19 +33,7 @@ modprobe tun 2>/dev/null
 ktap_print_header
 ktap_set_plan 17
 
-vng_find()
-{
-	local d
-	for d in "${OUTPUT:-}" "$(dirname "$0")" "${IOFAIR_TOP:-}/build/selftests" \
-		 "$IOFAIR_SELFTESTS/../build/selftests"; do
-		if [ -n "$d" ] && [ -x "$d/virtio-net-guest" ]; then
-			echo "$d/virtio-net-guest"
-			return 0
-		fi
-	done
-	command -v virtio-net-guest
-}
-VNG=$(vng_find) || ktap_exit_fail_msg "virtio-net-guest not found: run 'make selftests'"
+VNG=$(iofair_vng_find) || ktap_exit_fail_msg "virtio-net-guest not found: run 'make selftests'"
 command -v iofairctl >/dev/null || ktap_exit_fail_msg "iofairctl not on PATH: run 'make ctl'"
 
 tmp=$(mktemp -d)
