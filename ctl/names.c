@@ -54,7 +54,7 @@ const char *const drop_reason_names[4] = {
 	[IOFAIR_DROP_REASON_NOMEM] = "nomem",
 };
 
-const char *const event_type_names[7] = {
+const char *const event_type_names[9] = {
 	[IOFAIR_EVENT_TYPE_TARGET_NEW] = "target-new",
 	[IOFAIR_EVENT_TYPE_TARGET_DEL] = "target-del",
 	[IOFAIR_EVENT_TYPE_NODE_NEW] = "node-new",
@@ -62,6 +62,8 @@ const char *const event_type_names[7] = {
 	[IOFAIR_EVENT_TYPE_POLICY_CHANGE] = "policy-change",
 	[IOFAIR_EVENT_TYPE_VF_CONFIG] = "vf-config",
 	[IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM] = "conformance-alarm",
+	[IOFAIR_EVENT_TYPE_VF_GONE] = "vf-gone",
+	[IOFAIR_EVENT_TYPE_VF_BACK] = "vf-back",
 };
 
 const char *const del_reason_names[4] = {

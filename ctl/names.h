@@ -31,7 +31,7 @@ extern const char *const ownership_names[2];
 extern const char *const node_kind_names[3];
 extern const char *const source_names[3];
 extern const char *const drop_reason_names[4];
-extern const char *const event_type_names[7];
+extern const char *const event_type_names[9];
 extern const char *const del_reason_names[4];
 
 /* names[v], or "unknown" for a value the CLI does not know (a newer module). */
@@ -113,9 +113,9 @@ struct node_info {
 struct target_info {
 	uint32_t id, kind, ifindex, vf, node, enforce, ownership, vf_ifindex;
 	bool has_vf, has_enforce, has_ownership, has_policy, has_rx_max;
-	bool has_host_bound, has_hw_enforced;
+	bool has_host_bound, has_hw_enforced, has_hw_min, has_vf_present;
 	bool host_side;
-	bool host_bound, hw_enforced;
+	bool host_bound, hw_enforced, hw_min, vf_present;
 	uint64_t rx_max;
 	struct pol pol;
 	uint32_t hist;		/* kinds of latency histograms kept */
@@ -182,6 +182,8 @@ struct policy_req {
 	struct pol pol;
 };
 
+enum stats_format { STATS_FMT_AUTO, STATS_FMT_TABLE, STATS_FMT_JSON, STATS_FMT_PROMETHEUS };
+
 struct stats_req {
 	enum obj_cmd cmd;	/* SHOW, RESET, HELP */
 	uint32_t target;	/* 0: all */
@@ -189,6 +191,7 @@ struct stats_req {
 	int kind;		/* -1: all */
 	bool details;
 	uint64_t interval_ms;	/* --watch; 0: once */
+	enum stats_format format;	/* --format; AUTO: a table, or JSON with -j */
 };
 
 struct monitor_req {

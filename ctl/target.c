@@ -272,8 +272,53 @@ void target_from_attrs(struct nlattr **tb, struct target_info *t)
 		t->has_hw_enforced = true;
 		t->hw_enforced = nla_get_u8(tb[IOFAIR_A_TARGET_HW_ENFORCED]);
 	}
+	if (tb[IOFAIR_A_TARGET_HW_MIN]) {
+		t->has_hw_min = true;
+		t->hw_min = nla_get_u8(tb[IOFAIR_A_TARGET_HW_MIN]);
+	}
+	if (tb[IOFAIR_A_TARGET_VF_PRESENT]) {
+		t->has_vf_present = true;
+		t->vf_present = nla_get_u8(tb[IOFAIR_A_TARGET_VF_PRESENT]);
+	}
 	if (tb[IOFAIR_A_TARGET_HIST])
 		t->hist = nla_get_u32(tb[IOFAIR_A_TARGET_HIST]);
+}
+
+static bool vf_gone(const struct target_info *t)
+{
+	return t->has_vf_present && !t->vf_present;
+}
+
+/*
+ * Who holds the target's cap (its bw-max or controller share) to the
+ * rate: the PF driver (hw), the module's hooks (sw), both, or nobody (a vf
+ * whose driver refused the rate and whose netdev is not on this host).
+ */
+static const char *max_enforced_by(const struct target_info *t)
+{
+	bool sw, hw;
+
+	if (t->kind != IOFAIR_TARGET_KIND_VF)
+		return "sw";
+	if (vf_gone(t))
+		return "none";
+	hw = t->has_hw_enforced && t->hw_enforced;
+	sw = t->has_enforce && t->enforce != IOFAIR_ENFORCE_HW && t->has_host_bound &&
+	     t->host_bound;
+	return hw && sw ? "hw+sw" : hw ? "hw" : sw ? "sw" : "none";
+}
+
+/*
+ * Who holds its guarantee (bw-min): the PF driver when it took the VF's
+ * minimum rate, else the controller, by the shares it gives.
+ */
+static const char *min_enforced_by(const struct target_info *t)
+{
+	if (!t->has_policy || !(t->pol.has & POL_MIN) || !t->pol.bw_min)
+		return NULL;
+	if (vf_gone(t))
+		return "none";
+	return t->has_hw_min && t->hw_min ? "hw" : "controller";
 }
 
 struct target_vec {
@@ -394,15 +439,19 @@ static void target_json(struct json *j, const struct target_info *t,
 			json_bool(j, "host_bound", t->host_bound);
 		if (t->has_hw_enforced)
 			json_bool(j, "hw_enforced", t->hw_enforced);
+		if (t->has_hw_min)
+			json_bool(j, "hw_min", t->hw_min);
+		if (t->has_vf_present)
+			json_bool(j, "vf_present", t->vf_present);
 	}
+	json_str(j, "max_enforced_by", max_enforced_by(t));
+	if (min_enforced_by(t))
+		json_str(j, "min_enforced_by", min_enforced_by(t));
+	else
+		json_null(j, "min_enforced_by");
 	if (t->kind == IOFAIR_TARGET_KIND_DEV)
 		json_bool(j, "host_side", t->host_side);
 	json_obj_close(j);
-}
-
-static const char *yes_no(bool has, bool v)
-{
-	return !has ? "-" : v ? "yes" : "no";
 }
 
 static void target_row(struct ctab *tab, const struct target_info *t,
@@ -410,8 +459,9 @@ static void target_row(struct ctab *tab, const struct target_info *t,
 {
 	const struct node_info *node = node_by_id(nodes, nn, t->node);
 	char id[16], dev[64], nodename[IOFAIR_NAME_LEN + 16], min[32], max[32], burst[32];
-	char weight[16], rx[32];
+	char weight[16], rx[32], enforced[48];
 	bool vf = t->kind == IOFAIR_TARGET_KIND_VF;
+	const char *where = "-";
 
 	snprintf(id, sizeof(id), "%u", t->id);
 	target_dev(dev, sizeof(dev), t->kind, t->ifindex, t->has_vf, t->vf);
@@ -429,6 +479,12 @@ static void target_row(struct ctab *tab, const struct target_info *t,
 		strcpy(burst, "auto");
 	snprintf(weight, sizeof(weight), "%u", t->pol.weight);
 	fmt_rate0(rx, sizeof(rx), t->rx_max, "-");
+	if (vf && vf_gone(t))
+		where = "gone";
+	else if (vf && t->has_host_bound)
+		where = t->host_bound ? "host" : "away";
+	snprintf(enforced, sizeof(enforced), "max:%s%s%s", max_enforced_by(t),
+		 min_enforced_by(t) ? " min:" : "", min_enforced_by(t) ?: "");
 	ctab_row(tab, (const char *const[]){
 		id, ENUM_NAME(target_kind_names, t->kind), dev, nodename,
 		t->has_enforce ? ENUM_NAME(enforce_names, t->enforce) : "-",
@@ -437,8 +493,7 @@ static void target_row(struct ctab *tab, const struct target_info *t,
 		t->has_policy && (t->pol.has & POL_BURST) ? burst : "-",
 		t->has_policy && (t->pol.has & POL_WEIGHT) ? weight : "-",
 		t->has_rx_max ? rx : "-",
-		vf ? yes_no(t->has_host_bound, t->host_bound) : "-",
-		vf ? yes_no(t->has_hw_enforced, t->hw_enforced) : "-",
+		where, enforced,
 	});
 }
 
@@ -446,7 +501,7 @@ static void targets_print(const struct target_info *t, size_t nt, const struct n
 			  size_t nn, bool array)
 {
 	static const char *const head[] = { "ID", "KIND", "DEV", "NODE", "ENFORCE", "MIN", "MAX",
-					    "BURST", "WEIGHT", "RX-MAX", "HOST-BOUND", "HW" };
+					    "BURST", "WEIGHT", "RX-MAX", "VF", "ENFORCED-BY" };
 	struct ctab tab;
 	struct json *j;
 	size_t i;

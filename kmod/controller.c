@@ -206,9 +206,16 @@ static u32 iofair_ctrl_layout(struct iofair_net *inet)
 		list_for_each_entry(t, &p->child_targets, sibling) {
 			an[count] = (struct iofair_alloc_node) { .parent = i, .leaf = true };
 			iofair_an_policy(&an[count], &t->policy);
-			t->demand_bps = iofair_demand_estimate(t->demand_bps, t->rate_bps[IOFAIR_TX],
-							       t->alloc_bps, t->limited,
-							       iofair_ctrl_floor(p));
+			if (t->vf_absent) {
+				/* No VF: nothing to send, nothing to hold. */
+				an[count].min_bps = 0;
+				t->demand_bps = 0;
+			} else {
+				t->demand_bps = iofair_demand_estimate(t->demand_bps,
+								       t->rate_bps[IOFAIR_TX],
+								       t->alloc_bps, t->limited,
+								       iofair_ctrl_floor(p));
+			}
 			an[count].demand_bps = t->demand_bps;
 			inet->ctrl_obj[count++] = t;
 		}
@@ -224,7 +231,7 @@ static void iofair_ctrl_push_hw(struct iofair_net *inet, struct iofair_target *t
 	u32 mbps;
 	int err;
 
-	if (!t->alloc_bps || t->enforce == IOFAIR_ENFORCE_SW)
+	if (!t->alloc_bps || t->enforce == IOFAIR_ENFORCE_SW || t->vf_absent)
 		return;
 	if (t->pushed_bps && diff * 100 <= t->pushed_bps * inet->ctrl.hysteresis_pct)
 		return;
@@ -287,6 +294,16 @@ static void iofair_ctrl_jain(struct iofair_net *inet, u32 count)
 	}
 }
 
+/* A new share: the shaper follows it, and only when it moved. */
+static void iofair_ctrl_set_alloc(struct iofair_target *t, u64 alloc_bps)
+{
+	if (t->alloc_bps == alloc_bps)
+		return;
+	t->alloc_bps = alloc_bps;
+	if (t->hooks_on)
+		iofair_hook_limits(t);
+}
+
 static void iofair_ctrl_allocate(struct iofair_net *inet)
 {
 	struct iofair_alloc_node *an;
@@ -308,13 +325,11 @@ static void iofair_ctrl_allocate(struct iofair_net *inet)
 	}
 	xa_for_each(&inet->targets, id, t)
 		if (!t->node)
-			t->alloc_bps = 0;
+			iofair_ctrl_set_alloc(t, 0);
 	for (i = count; i-- > 0;) {
 		if (an[i].leaf) {
 			t = inet->ctrl_obj[i];
-			t->alloc_bps = an[i].alloc_bps;
-			if (t->hooks_on)
-				iofair_hook_limits(t);
+			iofair_ctrl_set_alloc(t, an[i].alloc_bps);
 			if (t->kind == IOFAIR_TARGET_KIND_VF)
 				iofair_ctrl_push_hw(inet, t);
 		} else {
@@ -342,11 +357,7 @@ static void iofair_ctrl_release(struct iofair_net *inet)
 
 	xa_for_each(&inet->targets, id, t) {
 		t->demand_bps = 0;
-		if (!t->alloc_bps)
-			continue;
-		t->alloc_bps = 0;
-		if (t->hooks_on)
-			iofair_hook_limits(t);
+		iofair_ctrl_set_alloc(t, 0);
 	}
 	xa_for_each(&inet->nodes, id, n) {
 		n->alloc_bps = 0;

@@ -40,6 +40,8 @@ static unsigned int iofair_hook_ingress(void *priv, struct sk_buff *skb,
 {
 	struct iofair_target *t = priv;
 
+	if (t->kind == IOFAIR_TARGET_KIND_VHOST)
+		iofair_vhost_tx(t, skb);
 	return iofair_shape(&t->shaper[iofair_hook_dir(t, IOFAIR_HOOK_IN)], skb,
 			    skb->mac_len);
 }

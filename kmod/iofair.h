@@ -95,6 +95,7 @@ struct iofair_node {
 	u32 link_ifindex;		/* roots: uplink, 0 = none */
 	struct iofair_policy policy;
 	u32 children;			/* child nodes and targets */
+	u64 child_mins;			/* their bw-min, summed by iofair_tree_check() */
 
 	/* Written by the controller, under inet->lock. */
 	u64 alloc_bps;
@@ -127,6 +128,8 @@ struct iofair_target {
 	bool hw_enforced;		/* the driver took a max rate */
 	bool hw_min;			/* ... and the min rate */
 	struct iofair_vfwatch *vfw;	/* vfwatch.c: its config watch, under RTNL */
+	bool vf_absent;			/* the VF was destroyed: parked (vf.c) */
+	bool vf_repush;			/* back, its policy not yet taken */
 
 	/*
 	 * Packet hooks (hook.c) on hook_dev: the target's netdev, or for a vf
@@ -193,6 +196,10 @@ struct iofair_net {
 	u32 next_node_id;
 	unsigned int ntargets;
 	unsigned int nvf;		/* vf targets among them */
+	/* Bumped on every change a target or node dump shows (never 0): a
+	 * dump that spans one is flagged NLM_F_DUMP_INTR.
+	 */
+	u32 gen;
 
 	struct iofair_ctrl_cfg ctrl;
 	struct delayed_work ctrl_work;
@@ -318,6 +325,10 @@ int iofair_nl_put_policy(struct sk_buff *skb, int type,
 
 /* notify.c: the events multicast group. */
 void iofair_notify_enable(bool on);
+struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type, u64 time_ns,
+				 void **hdr);
+void iofair_event_send(struct iofair_net *inet, struct sk_buff *skb, void *hdr);
+int iofair_event_put_target(struct sk_buff *skb, const struct iofair_target *t);
 void iofair_notify_alarm(struct iofair_net *inet, const struct iofair_target *t,
 			 u64 achieved_bps, u64 limit_bps);
 void iofair_notify_target(struct iofair_net *inet, u32 type,
@@ -357,9 +368,17 @@ int iofair_vhost_init(void);
 void iofair_vhost_exit(void);
 int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack);
 void iofair_vhost_detach(struct iofair_target *t);
+void iofair_vhost_tx(struct iofair_target *t, const struct sk_buff *skb);
 void iofair_vhost_reset(struct iofair_target *t);
 void iofair_vhost_snap(const struct iofair_target *t, struct iofair_vhost_snap *s);
 int iofair_vhost_fill(struct sk_buff *skb, const struct iofair_vhost_snap *s);
+
+/* A target or node changed under inet->lock: dumps in flight are flagged. */
+static inline void iofair_changed(struct iofair_net *inet)
+{
+	lockdep_assert_held(&inet->lock);
+	inet->gen = inet->gen + 1 ?: 1;
+}
 
 static inline u64 iofair_now_ns(void)
 {

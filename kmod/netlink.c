@@ -112,7 +112,8 @@ int iofair_nl_fill_target(struct sk_buff *skb, const struct iofair_target *t,
 	     (vf_ifindex && nla_put_u32(skb, IOFAIR_A_TARGET_VF_IFINDEX, vf_ifindex)) ||
 	     nla_put_u8(skb, IOFAIR_A_TARGET_VF_HOST_BOUND, host_bound) ||
 	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_ENFORCED, t->hw_enforced) ||
-	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_MIN, t->hw_min)))
+	     nla_put_u8(skb, IOFAIR_A_TARGET_HW_MIN, t->hw_min) ||
+	     nla_put_u8(skb, IOFAIR_A_TARGET_VF_PRESENT, !t->vf_absent)))
 		return -EMSGSIZE;
 	if (t->hist_mask && nla_put_u32(skb, IOFAIR_A_TARGET_HIST, t->hist_mask))
 		return -EMSGSIZE;
@@ -286,7 +287,8 @@ int iofair_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 /*
  * Dumps walk the xarray from the id after the last one sent (cb->args[0]),
  * so objects added or removed between two parts neither repeat nor shift
- * the others.  RTNL: the vf fields look at the VF's netdev.
+ * the others; a change between two parts flags the dump NLM_F_DUMP_INTR
+ * (inet->gen), and the reader may start again.  RTNL: the vf fields look at the VF's netdev.
  */
 int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -305,6 +307,7 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		err = -ENOENT;
 		goto out;
 	}
+	cb->seq = inet->gen;
 	xa_for_each_start(&inet->targets, id, t, cb->args[0]) {
 		if (tb[IOFAIR_A_TARGET_NODE] &&
 		    (t->node ? t->node->id : 0) != nla_get_u32(tb[IOFAIR_A_TARGET_NODE]))
@@ -315,6 +318,7 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 				  &iofair_nl_family, NLM_F_MULTI, IOFAIR_CMD_TARGET_GET);
 		if (!hdr)
 			break;
+		genl_dump_check_consistent(cb, hdr);
 		if (iofair_nl_fill_target(skb, t, sock_net(skb->sk))) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -397,11 +401,13 @@ int iofair_nl_node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	mutex_lock(&inet->lock);
+	cb->seq = inet->gen;
 	xa_for_each_start(&inet->nodes, id, n, cb->args[0]) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &iofair_nl_family, NLM_F_MULTI, IOFAIR_CMD_NODE_GET);
 		if (!hdr)
 			break;
+		genl_dump_check_consistent(cb, hdr);
 		if (iofair_nl_fill_node(skb, n)) {
 			genlmsg_cancel(skb, hdr);
 			break;

@@ -90,40 +90,36 @@ int iofair_policy_parse(const struct nlattr *nest, struct iofair_policy *p,
 	return 0;
 }
 
-/* Sum of the guarantees of @parent's children, nodes and targets. */
-static u64 iofair_child_mins(struct iofair_net *inet,
-			     const struct iofair_node *parent)
+/*
+ * Check every node's children against its bound: the guarantees are summed
+ * per parent in one pass over nodes and targets, then each node's bound is
+ * looked up its chain of ancestors.
+ */
+int iofair_tree_check(struct iofair_net *inet,
+		      struct netlink_ext_ack *extack)
 {
 	struct iofair_target *t;
 	struct iofair_node *n;
 	unsigned long id;
-	u64 sum = 0;
-
-	xa_for_each(&inet->nodes, id, n)
-		if (n->parent == parent)
-			sum += n->policy.bw_min_bps;
-	xa_for_each(&inet->targets, id, t)
-		if (t->node == parent)
-			sum += t->policy.bw_min_bps;
-	return sum;
-}
-
-/* Check every node's children against its bound. */
-int iofair_tree_check(struct iofair_net *inet,
-			     struct netlink_ext_ack *extack)
-{
-	struct iofair_node *n;
-	unsigned long id;
-	u64 sum, bound;
+	u64 bound;
 
 	lockdep_assert_held(&inet->lock);
+	xa_for_each(&inet->nodes, id, n)
+		n->child_mins = 0;
+	xa_for_each(&inet->nodes, id, n)
+		if (n->parent)
+			n->parent->child_mins += n->policy.bw_min_bps;
+	xa_for_each(&inet->targets, id, t)
+		if (t->node)
+			t->node->child_mins += t->policy.bw_min_bps;
 	xa_for_each(&inet->nodes, id, n) {
-		sum = iofair_child_mins(inet, n);
 		bound = iofair_node_bound(n);
-		if (sum > bound) {
+		if (n->child_mins > bound) {
 			/* Mbit/s: the message has 80 bytes on current kernels. */
 			NL_SET_ERR_MSG_FMT_MOD(extack, "node %u: children's bw-min %u > bound %u Mbit/s",
-					       n->id, (u32)min_t(u64, DIV_ROUND_UP_ULL(sum, 1000000), U32_MAX),
+					       n->id,
+					       (u32)min_t(u64, DIV_ROUND_UP_ULL(n->child_mins, 1000000),
+							  U32_MAX),
 					       (u32)min_t(u64, div_u64(bound, 1000000), U32_MAX));
 			return -EINVAL;
 		}
@@ -306,6 +302,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	err = iofair_node_apply(inet, n, info, true);
 	if (err)
 		goto err_erase;
+	iofair_changed(inet);
 	*out = n;
 	return 0;
 
@@ -331,6 +328,8 @@ int iofair_node_set(struct iofair_net *inet, struct iofair_node *n,
 		n->capacity_bps = old.capacity_bps;
 		n->link_ifindex = old.link_ifindex;
 		n->policy = old.policy;
+	} else {
+		iofair_changed(inet);
 	}
 	return err;
 }
@@ -345,6 +344,7 @@ int iofair_node_del(struct iofair_net *inet, struct iofair_node *n,
 		return -EBUSY;
 	}
 	xa_erase(&inet->nodes, n->id);
+	iofair_changed(inet);
 	iofair_notify_node(inet, IOFAIR_EVENT_TYPE_NODE_DEL, n, IOFAIR_DEL_REASON_USER);
 	iofair_node_unlink(n);
 	kfree_rcu(n, rcu);

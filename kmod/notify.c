@@ -20,8 +20,9 @@ void iofair_notify_enable(bool on)
 	WRITE_ONCE(iofair_notify_on, on);
 }
 
-static struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type,
-					void **hdr)
+/* An event message of @type at @time_ns, or NULL when nobody listens. */
+struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type, u64 time_ns,
+				 void **hdr)
 {
 	struct sk_buff *skb;
 
@@ -34,18 +35,29 @@ static struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type,
 	*hdr = genlmsg_put(skb, 0, 0, &iofair_nl_family, 0, IOFAIR_CMD_EVENT_NTF);
 	if (!*hdr ||
 	    nla_put_u32(skb, IOFAIR_A_EVENT_TYPE, type) ||
-	    nla_put_u64_64bit(skb, IOFAIR_A_EVENT_TIME, iofair_now_ns(), IOFAIR_A_EVENT_PAD)) {
+	    nla_put_u64_64bit(skb, IOFAIR_A_EVENT_TIME, time_ns, IOFAIR_A_EVENT_PAD)) {
 		nlmsg_free(skb);
 		return NULL;
 	}
 	return skb;
 }
 
-static void iofair_event_send(struct iofair_net *inet, struct sk_buff *skb, void *hdr)
+void iofair_event_send(struct iofair_net *inet, struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&iofair_nl_family, inet->net, skb, 0,
 				IOFAIR_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/* Which target an event is about: id, kind, netdev (the PF), VF index. */
+int iofair_event_put_target(struct sk_buff *skb, const struct iofair_target *t)
+{
+	if (nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
+	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
+	    (t->dev && nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex)) ||
+	    (t->kind == IOFAIR_TARGET_KIND_VF && nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 void iofair_notify_target(struct iofair_net *inet, u32 type,
@@ -54,13 +66,10 @@ void iofair_notify_target(struct iofair_net *inet, u32 type,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = iofair_event_new(inet, type, &hdr);
+	skb = iofair_event_new(inet, type, iofair_now_ns(), &hdr);
 	if (!skb)
 		return;
-	if (nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
-	    (t->dev && nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex)) ||
-	    (t->kind == IOFAIR_TARGET_KIND_VF && nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf)) ||
+	if (iofair_event_put_target(skb, t) ||
 	    (t->node && nla_put_u32(skb, IOFAIR_A_EVENT_NODE_ID, t->node->id)) ||
 	    (type == IOFAIR_EVENT_TYPE_TARGET_DEL &&
 	     nla_put_u32(skb, IOFAIR_A_EVENT_REASON, reason)) ||
@@ -80,7 +89,7 @@ void iofair_notify_node(struct iofair_net *inet, u32 type,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = iofair_event_new(inet, type, &hdr);
+	skb = iofair_event_new(inet, type, iofair_now_ns(), &hdr);
 	if (!skb)
 		return;
 	if (nla_put_u32(skb, IOFAIR_A_EVENT_NODE_ID, n->id) ||
@@ -102,13 +111,11 @@ void iofair_notify_alarm(struct iofair_net *inet, const struct iofair_target *t,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = iofair_event_new(inet, IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM, &hdr);
+	skb = iofair_event_new(inet, IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM, iofair_now_ns(),
+			       &hdr);
 	if (!skb)
 		return;
-	if (nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex) ||
-	    (t->kind == IOFAIR_TARGET_KIND_VF && nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf)) ||
+	if (iofair_event_put_target(skb, t) ||
 	    nla_put_uint(skb, IOFAIR_A_EVENT_ACHIEVED, achieved_bps) ||
 	    nla_put_uint(skb, IOFAIR_A_EVENT_ALLOCATED, limit_bps)) {
 		nlmsg_free(skb);

@@ -34,6 +34,7 @@ static int __net_init iofair_net_init(struct net *net)
 
 	inet->net = net;
 	mutex_init(&inet->lock);
+	inet->gen = 1;
 	xa_init_flags(&inet->targets, XA_FLAGS_ALLOC1);
 	xa_init_flags(&inet->nodes, XA_FLAGS_ALLOC1);
 	iofair_ctrl_init(inet);

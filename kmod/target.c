@@ -285,6 +285,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	inet->ntargets++;
 	if (kind == IOFAIR_TARGET_KIND_VF)
 		WRITE_ONCE(inet->nvf, inet->nvf + 1);
+	iofair_changed(inet);
 	iofair_ctrl_kick(inet);
 	*out = t;
 	return 0;
@@ -323,6 +324,8 @@ int iofair_target_set(struct iofair_net *inet, struct iofair_target *t,
 		t->ownership = old_ownership;
 		t->policy = old_policy;
 		t->rx_bw_max_bps = old_rx;
+	} else {
+		iofair_changed(inet);
 	}
 	return err;
 }
@@ -333,6 +336,7 @@ void iofair_target_del(struct iofair_net *inet, struct iofair_target *t,
 	ASSERT_RTNL();
 	lockdep_assert_held(&inet->lock);
 	xa_erase(&inet->targets, t->id);
+	iofair_changed(inet);
 	inet->ntargets--;
 	if (t->kind == IOFAIR_TARGET_KIND_VF) {
 		WRITE_ONCE(inet->nvf, inet->nvf - 1);
@@ -440,6 +444,13 @@ u32 iofair_target_source(const struct iofair_target *t)
 	return IOFAIR_SOURCE_NONE;
 }
 
+/*
+ * Set under RTNL while the notifier is unregistered at unload: that replays
+ * NETDEV_UNREGISTER for every netdev, and those devices are not going.  The
+ * targets go with their namespaces next, which puts the VFs' own rates back.
+ */
+static bool iofair_netdev_nb_going;
+
 static int iofair_netdev_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
@@ -449,7 +460,7 @@ static int iofair_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct iofair_node *n;
 	unsigned long id;
 
-	if (event != NETDEV_UNREGISTER && event != NETDEV_REGISTER)
+	if ((event != NETDEV_UNREGISTER && event != NETDEV_REGISTER) || iofair_netdev_nb_going)
 		return NOTIFY_DONE;
 	iofair_vf_netdev_event(dev, event);
 	if (event != NETDEV_UNREGISTER)
@@ -478,5 +489,8 @@ int iofair_target_notifier_init(void)
 
 void iofair_target_notifier_exit(void)
 {
+	rtnl_lock();
+	iofair_netdev_nb_going = true;
+	rtnl_unlock();
 	unregister_netdevice_notifier(&iofair_netdev_nb);
 }

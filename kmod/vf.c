@@ -14,10 +14,14 @@
  * While the VF's netdev is bound on this host, the target's packet hooks sit
  * on it (measurement, and software limits for enforce sw|both).
  *
- * VFs go away when sriov_numvfs is lowered, without their PF netdev going:
- * a PCI bus notifier sees each VF device deleted and a work item deletes the
- * targets of those VFs (the notifier runs under the PCI core's locks, the
- * deletion needs RTNL).
+ * VFs go away when sriov_numvfs is lowered, without their PF netdev going,
+ * and come back when it is raised.  A target names its VF by (PF, index), so
+ * it outlives the VF: a PCI bus notifier sees each VF device deleted or
+ * added, and a work item (the notifier runs under the PCI core's locks, the
+ * targets need RTNL) parks the VF's targets -- no hooks, no watch, nothing
+ * pushed, no statistics -- or binds them again, pushing their policy.  The
+ * PCI core counts a new VF (pci_num_vf) only after adding all of them, so
+ * binding is retried for a while until the PF driver answers for the VF.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,14 +36,21 @@
 
 #define IOFAIR_MBPS	1000000ULL
 
-struct iofair_vf_gone {
+/* Binding a returning VF: tries, 50 ms apart (10 s). */
+#define IOFAIR_VF_BIND_TRIES	200
+#define IOFAIR_VF_BIND_DELAY	msecs_to_jiffies(50)
+
+/* A VF device added or deleted, for the work item. */
+struct iofair_vf_change {
 	struct list_head list;
 	struct pci_dev *pf;	/* referenced */
 	u32 vf;
+	bool added;
+	unsigned int tries;
 };
 
-static LIST_HEAD(iofair_vf_gone_list);
-static DEFINE_SPINLOCK(iofair_vf_gone_lock);	/* protects iofair_vf_gone_list */
+static LIST_HEAD(iofair_vf_changes);
+static DEFINE_SPINLOCK(iofair_vf_changes_lock);	/* protects iofair_vf_changes */
 
 /* The PCI device of @dev when it is an SR-IOV PF, else NULL. */
 static struct pci_dev *iofair_pf_pdev(const struct net_device *dev)
@@ -120,6 +131,8 @@ int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack)
 	u32 min = iofair_bps_to_mbps(t->policy.bw_min_bps);
 	int err;
 
+	if (t->vf_absent)
+		return 0;	/* pushed when the VF is back */
 	if (t->enforce == IOFAIR_ENFORCE_SW) {
 		if (t->hw_pushed) {
 			err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
@@ -247,7 +260,8 @@ static void iofair_vf_ev_target(struct iofair_target *t, void *arg)
 	if (ev->event == NETDEV_UNREGISTER && t->hooks_on && t->hook_dev == ev->dev &&
 	    t->kind == IOFAIR_TARGET_KIND_VF)
 		iofair_vf_unhook(t);
-	else if (ev->event == NETDEV_REGISTER && ev->pf && iofair_vf_match(t, ev->pf, ev->vf))
+	else if (ev->event == NETDEV_REGISTER && ev->pf && !t->vf_absent &&
+		 iofair_vf_match(t, ev->pf, ev->vf))
 		iofair_vf_hook(t, ev->dev);
 }
 
@@ -272,15 +286,14 @@ void iofair_vf_netdev_event(struct net_device *dev, unsigned long event)
 	iofair_for_each_target(iofair_vf_ev_target, &ev);
 }
 
-int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
+/* Save the VF's own rates, to put back when the target goes. */
+static int iofair_vf_save(struct iofair_target *t, struct netlink_ext_ack *extack)
 {
-	const struct net_device_ops *ops = t->dev->netdev_ops;
 	struct ifla_vf_info ivi = {};
-	struct net_device *vfdev;
 	int err;
 
 	ASSERT_RTNL();
-	err = ops->ndo_get_vf_config(t->dev, t->vf, &ivi);
+	err = t->dev->netdev_ops->ndo_get_vf_config(t->dev, t->vf, &ivi);
 	if (err) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot read the configuration of VF %u of %s: %d",
 				       t->vf, t->dev->name, err);
@@ -288,14 +301,29 @@ int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	}
 	t->vf_orig_min_mbps = ivi.min_tx_rate;
 	t->vf_orig_max_mbps = ivi.max_tx_rate;
-	err = iofair_vf_push(t, extack);
-	if (err)
-		return err;
-	vfdev = iofair_vf_find_netdev(t);
+	return 0;
+}
+
+/* Hooks on the VF's netdev if it is on this host, and the config watch. */
+static void iofair_vf_watch(struct iofair_target *t)
+{
+	struct net_device *vfdev = iofair_vf_find_netdev(t);
+
 	if (vfdev)
 		iofair_vf_hook(t, vfdev);
 	iofair_vfwatch_add(t);
-	return 0;
+}
+
+int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = iofair_vf_save(t, extack);
+	if (!err)
+		err = iofair_vf_push(t, extack);
+	if (!err)
+		iofair_vf_watch(t);
+	return err;
 }
 
 void iofair_vf_detach(struct iofair_target *t, u32 reason)
@@ -304,8 +332,7 @@ void iofair_vf_detach(struct iofair_target *t, u32 reason)
 
 	iofair_vfwatch_del(t);
 	iofair_vf_unhook(t);
-	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_VF_GONE ||
-	    reason == IOFAIR_DEL_REASON_DEVICE_GONE)
+	if (!t->hw_pushed || reason == IOFAIR_DEL_REASON_DEVICE_GONE)
 		return;
 	err = iofair_vf_set_rate(t, t->vf_orig_min_mbps, t->vf_orig_max_mbps);
 	if (err)
@@ -316,65 +343,119 @@ void iofair_vf_detach(struct iofair_target *t, u32 reason)
 
 bool iofair_vf_has_stats(const struct iofair_target *t)
 {
-	return t->dev && t->dev->netdev_ops->ndo_get_vf_stats;
+	return t->dev && !t->vf_absent && t->dev->netdev_ops->ndo_get_vf_stats;
 }
 
 /*
  * Where the VF's netdev is: *@ifindex in @net when it is there, and whether
- * it is bound to a netdev driver on this host at all.
+ * it is bound to a netdev driver on this host at all (RTNL held).
  */
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound)
 {
-	struct pci_dev *vf = iofair_vf_pdev(t);
-	struct net_device *dev;
-	struct net *it;
+	struct net_device *dev = iofair_vf_find_netdev(t);
 
-	*ifindex = 0;
-	*host_bound = false;
-	if (!vf)
-		return;
-	rcu_read_lock();
-	for_each_net_rcu(it) {
-		for_each_netdev_rcu(it, dev) {
-			if (dev->dev.parent != &vf->dev)
-				continue;
-			*host_bound = true;
-			if (net_eq(it, net))
-				*ifindex = dev->ifindex;
-		}
+	*host_bound = dev;
+	*ifindex = dev && net_eq(dev_net(dev), net) ? dev->ifindex : 0;
+}
+
+/* The VF went: nothing of it is left to hook, watch, push to or read. */
+static void iofair_vf_park(struct iofair_target *t)
+{
+	iofair_vfwatch_del(t);
+	iofair_vf_unhook(t);
+	t->vf_absent = true;
+	t->vf_repush = false;
+	t->hw_pushed = false;
+	t->hw_enforced = false;
+	t->hw_min = false;
+	t->pushed_max_mbps = 0;
+	t->pushed_bps = 0;
+	t->push_err = 0;
+	iofair_changed(t->inet);
+	iofair_notify_target(t->inet, IOFAIR_EVENT_TYPE_VF_GONE, t, 0);
+	pr_info("%s vf %u gone: target %u keeps its policy until the VF is back\n",
+		t->dev->name, t->vf, t->id);
+}
+
+/*
+ * The VF is back: bound again, and its policy goes to the PF driver.
+ * -EAGAIN while the PCI core or the driver do not count the VF yet, or the
+ * driver refuses the rate (igb does while the PF's link comes back up after
+ * the VFs were made): the caller tries again a little later.
+ */
+static int iofair_vf_rebind(struct iofair_target *t)
+{
+	struct pci_dev *pf = iofair_pf_pdev(t->dev);
+	int err;
+
+	if (t->vf_absent) {
+		if (!pf || t->vf >= pci_num_vf(pf) || iofair_vf_save(t, NULL))
+			return -EAGAIN;
+		t->vf_absent = false;
+		iofair_vf_watch(t);
+		iofair_changed(t->inet);
+		iofair_notify_target(t->inet, IOFAIR_EVENT_TYPE_VF_BACK, t, 0);
+		iofair_ctrl_kick(t->inet);
+		pr_info("%s vf %u back: target %u bound again\n", t->dev->name, t->vf, t->id);
 	}
-	rcu_read_unlock();
-	pci_dev_put(vf);
+	err = iofair_vf_push(t, NULL);
+	t->vf_repush = err != 0;
+	return err ? -EAGAIN : 0;
 }
 
-static void iofair_vf_del_gone(struct iofair_target *t, void *arg)
+static void iofair_vf_change_target(struct iofair_target *t, void *arg)
 {
-	const struct iofair_vf_gone *g = arg;
+	struct iofair_vf_change *c = arg;
 
-	if (iofair_vf_match(t, g->pf, g->vf))
-		iofair_target_del(t->inet, t, IOFAIR_DEL_REASON_VF_GONE);
+	if (!iofair_vf_match(t, c->pf, c->vf))
+		return;
+	if (!c->added) {
+		if (!t->vf_absent)
+			iofair_vf_park(t);
+	} else if ((t->vf_absent || t->vf_repush) && iofair_vf_rebind(t)) {
+		c->tries++;	/* not yet: the change stays queued */
+	}
 }
 
-static void iofair_vf_gone_work_fn(struct work_struct *work)
+static void iofair_vf_change_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(iofair_vf_change_work, iofair_vf_change_work_fn);
+
+static void iofair_vf_change_work_fn(struct work_struct *work)
 {
-	struct iofair_vf_gone *g, *tmp;
+	struct iofair_vf_change *c, *tmp;
+	unsigned int tries;
 	LIST_HEAD(todo);
+	LIST_HEAD(again);
 
-	spin_lock(&iofair_vf_gone_lock);
-	list_splice_init(&iofair_vf_gone_list, &todo);
-	spin_unlock(&iofair_vf_gone_lock);
+	spin_lock(&iofair_vf_changes_lock);
+	list_splice_init(&iofair_vf_changes, &todo);
+	spin_unlock(&iofair_vf_changes_lock);
 
 	rtnl_lock();
-	list_for_each_entry_safe(g, tmp, &todo, list) {
-		iofair_for_each_target(iofair_vf_del_gone, g);
-		pci_dev_put(g->pf);
-		kfree(g);
+	list_for_each_entry_safe(c, tmp, &todo, list) {
+		tries = c->tries;
+		iofair_for_each_target(iofair_vf_change_target, c);
+		if (c->tries != tries && c->tries < IOFAIR_VF_BIND_TRIES) {
+			list_move_tail(&c->list, &again);
+			continue;
+		}
+		if (c->tries != tries)
+			pr_warn("VF %u of %s is back but its driver does not take it (or its rate) yet: its targets stay as they are (target set pushes again)\n",
+				c->vf, pci_name(c->pf));
+		list_del(&c->list);
+		pci_dev_put(c->pf);
+		kfree(c);
 	}
 	rtnl_unlock();
-}
 
-static DECLARE_WORK(iofair_vf_gone_work, iofair_vf_gone_work_fn);
+	if (list_empty(&again))
+		return;
+	spin_lock(&iofair_vf_changes_lock);
+	list_splice(&again, &iofair_vf_changes);
+	spin_unlock(&iofair_vf_changes_lock);
+	schedule_delayed_work(&iofair_vf_change_work, IOFAIR_VF_BIND_DELAY);
+}
 
 /* Is @t the target of VF @vf of PF @pf? */
 bool iofair_vf_match(const struct iofair_target *t, const struct pci_dev *pf, u32 vf)
@@ -387,26 +468,29 @@ static int iofair_pci_event(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
-	struct iofair_vf_gone *g;
+	struct iofair_vf_change *c;
 	int id;
 
-	if (action != BUS_NOTIFY_DEL_DEVICE || !pdev->is_virtfn)
+	if ((action != BUS_NOTIFY_DEL_DEVICE && action != BUS_NOTIFY_ADD_DEVICE) ||
+	    !pdev->is_virtfn)
 		return NOTIFY_DONE;
 	id = pci_iov_vf_id(pdev);
 	if (id < 0)
 		return NOTIFY_DONE;
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g) {
-		pr_warn("VF %d of %s removed, no memory to note it: its target stays until the PF goes\n",
-			id, pci_name(pci_physfn(pdev)));
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		pr_warn("VF %d of %s %s, no memory to note it: its targets do not follow\n",
+			id, pci_name(pci_physfn(pdev)),
+			action == BUS_NOTIFY_ADD_DEVICE ? "added" : "removed");
 		return NOTIFY_DONE;
 	}
-	g->pf = pci_dev_get(pci_physfn(pdev));
-	g->vf = id;
-	spin_lock(&iofair_vf_gone_lock);
-	list_add_tail(&g->list, &iofair_vf_gone_list);
-	spin_unlock(&iofair_vf_gone_lock);
-	schedule_work(&iofair_vf_gone_work);
+	c->pf = pci_dev_get(pci_physfn(pdev));
+	c->vf = id;
+	c->added = action == BUS_NOTIFY_ADD_DEVICE;
+	spin_lock(&iofair_vf_changes_lock);
+	list_add_tail(&c->list, &iofair_vf_changes);
+	spin_unlock(&iofair_vf_changes_lock);
+	mod_delayed_work(system_wq, &iofair_vf_change_work, 0);
 	return NOTIFY_DONE;
 }
 
@@ -421,6 +505,13 @@ int iofair_vf_init(void)
 
 void iofair_vf_exit(void)
 {
+	struct iofair_vf_change *c, *tmp;
+
 	bus_unregister_notifier(&pci_bus_type, &iofair_pci_nb);
-	flush_work(&iofair_vf_gone_work);
+	cancel_delayed_work_sync(&iofair_vf_change_work);
+	list_for_each_entry_safe(c, tmp, &iofair_vf_changes, list) {
+		list_del(&c->list);
+		pci_dev_put(c->pf);
+		kfree(c);
+	}
 }

@@ -314,32 +314,20 @@ static void iofair_vfw_notify(const struct iofair_target *t, u64 when_ns,
 			      const struct iofair_vfw_cfg *old,
 			      const struct iofair_vfw_cfg *new, bool by_iofair)
 {
-	struct net *net = t->inet->net;
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&iofair_nl_family, net, IOFAIR_NLGRP_EVENTS))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = iofair_event_new(t->inet, IOFAIR_EVENT_TYPE_VF_CONFIG, when_ns, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &iofair_nl_family, 0, IOFAIR_CMD_EVENT_NTF);
-	if (!hdr ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_TYPE, IOFAIR_EVENT_TYPE_VF_CONFIG) ||
-	    nla_put_u64_64bit(skb, IOFAIR_A_EVENT_TIME, when_ns, IOFAIR_A_EVENT_PAD) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_TARGET_ID, t->id) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_KIND, t->kind) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_IFINDEX, t->dev->ifindex) ||
-	    nla_put_u32(skb, IOFAIR_A_EVENT_VF, t->vf) ||
+	if (iofair_event_put_target(skb, t) ||
 	    iofair_vfw_put_cfg(skb, IOFAIR_A_EVENT_OLD, old) ||
 	    iofair_vfw_put_cfg(skb, IOFAIR_A_EVENT_NEW, new) ||
 	    nla_put_u8(skb, IOFAIR_A_EVENT_BY_IOFAIR, by_iofair)) {
 		nlmsg_free(skb);
 		return;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&iofair_nl_family, net, skb, 0,
-				IOFAIR_NLGRP_EVENTS, GFP_KERNEL);
+	iofair_event_send(t->inet, skb, hdr);
 }
 
 /* ownership enforce: iofair's last pushed rates back into the driver. */
@@ -371,6 +359,7 @@ static void iofair_vfw_adopt(struct iofair_target *t, const struct iofair_vfw_cf
 		iofair_vfw_enforce(t);
 		return;
 	}
+	iofair_changed(t->inet);
 	t->pushed_max_mbps = new->max_mbps;
 	t->hw_enforced = new->max_mbps != 0;
 	t->pushed_bps = 0;	/* the controller pushes its share again */

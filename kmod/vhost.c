@@ -27,7 +27,7 @@
  *		Only the work pointer is used.
  *	passes	handle_tx_kick, handle_tx_net, handle_rx_kick, handle_rx_net
  *		(vhost-net's work functions): kretprobes, entry and return.
- *	tx	our own netfilter ingress hook on the tap: the guest's packets
+ *	tx	the target's ingress hook on the tap (hook.c calls in): the guest's packets
  *		enter the host synchronously in the worker (tun_get_user or
  *		tun_xdp_one -> netif_receive_skb), so current is the worker.
  *	rx	tun_recvmsg(sock, msg, ...): the worker takes each packet off
@@ -73,8 +73,6 @@
 #include <linux/if_tun.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
-#include <linux/netfilter.h>
-#include <linux/netfilter_netdev.h>
 #include <linux/sched.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/task.h>
@@ -92,7 +90,6 @@
 #define IOFAIR_VWORK_BITS	9
 #define IOFAIR_VTASK_BITS	8
 #define IOFAIR_VPASS_BITS	8
-#define IOFAIR_VHOOK_PRIO	(-100)	/* before the shaper may hold a packet */
 
 struct iofair_vhost_vq {
 	atomic64_t c[IOFAIR_VQ_NSTATS];		/* enum iofair_vq_stat */
@@ -109,7 +106,6 @@ struct iofair_vhost {
 	struct iofair_target *t;
 	struct net_device *dev;
 	struct hlist_node dev_node;	/* in iofair_vdevs, under iofair_vmutex */
-	struct nf_hook_ops hook;	/* tx: tap ingress */
 	bool dead;			/* under iofair_vlock: no new ties */
 	struct iofair_vhost_vq vq[IOFAIR_VHOST_NVQS];
 	atomic64_t wakeups;
@@ -605,25 +601,28 @@ static int iofair_vhost_recv(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* tx: a packet the guest sent enters the host, in the worker. */
-static unsigned int iofair_vhost_hook(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+/*
+ * tx: a packet the guest sent enters the host, in the worker.  Called by
+ * the target's ingress hook (hook.c) before the shaper may hold the packet,
+ * under the hook's RCU read side; a packet the shaper releases later comes
+ * back from a timer, not in a task, and is not counted twice.
+ */
+void iofair_vhost_tx(struct iofair_target *t, const struct sk_buff *skb)
 {
-	struct iofair_vhost *vh = priv;
+	struct iofair_vhost *vh = READ_ONCE(t->vhost);
 	struct iofair_vpass *p;
 
-	if (!in_task())
-		return NF_ACCEPT;
+	if (!vh || !in_task())
+		return;
 	p = iofair_vpass_find(current);
 	if (!p)
-		return NF_ACCEPT;
+		return;
 	if (p->vh != vh)
 		iofair_vhost_tie(p, vh, current);
 	if (p->vh == vh) {
 		p->packets++;
 		p->bytes += skb->len + skb->mac_len;
 	}
-	return NF_ACCEPT;
 }
 
 /* ---- probe registration ---- */
@@ -791,7 +790,6 @@ static struct notifier_block iofair_vhost_module_nb = {
 int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 {
 	struct iofair_vhost *vh;
-	int err;
 
 	if (t->kind != IOFAIR_TARGET_KIND_VHOST)
 		return 0;
@@ -804,22 +802,6 @@ int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	vh->dev = t->dev;
 	mutex_init(&vh->gc_lock);
 	INIT_WORK(&vh->gc_work, iofair_vhost_gc_work);
-	vh->hook = (struct nf_hook_ops) {
-		.hook		= iofair_vhost_hook,
-		.dev		= t->dev,
-		.priv		= vh,
-		.pf		= NFPROTO_NETDEV,
-		.hooknum	= NF_NETDEV_INGRESS,
-		.priority	= IOFAIR_VHOOK_PRIO,
-	};
-	err = nf_register_net_hook(dev_net(t->dev), &vh->hook);
-	if (err) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s for the vhost probes: %d",
-				       t->dev->name, err);
-		kfree(vh);
-		return err;
-	}
-
 	mutex_lock(&iofair_vmutex);
 	if (!iofair_vusers++) {
 		/* Passes whose return was never seen are forgotten. */
@@ -828,7 +810,7 @@ int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	}
 	hash_add_rcu(iofair_vdevs, &vh->dev_node, (unsigned long)t->dev);
 	mutex_unlock(&iofair_vmutex);
-	t->vhost = vh;
+	smp_store_release(&t->vhost, vh);	/* complete before the hook sees it */
 	return 0;
 }
 
@@ -846,7 +828,7 @@ void iofair_vhost_detach(struct iofair_target *t)
 
 	if (!vh)
 		return;
-	nf_unregister_net_hook(dev_net(vh->dev), &vh->hook);
+	WRITE_ONCE(t->vhost, NULL);	/* the hook's readers: freed after RCU */
 
 	mutex_lock(&iofair_vmutex);
 	hash_del_rcu(&vh->dev_node);
@@ -867,7 +849,6 @@ void iofair_vhost_detach(struct iofair_target *t)
 		if (task)
 			put_task_struct(task);
 	}
-	t->vhost = NULL;
 	call_rcu(&vh->rcu, iofair_vhost_free_rcu);
 }
 

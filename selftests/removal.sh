@@ -3,6 +3,7 @@
 #
 # A target goes when its device goes, with a target-del event that says
 # why; namespaces and the module can go with objects in them.
+# (A destroyed VF does not remove its target: see vf_life.sh.)
 #
 #   netns $NS                               netns $NS2
 #   +------------------------------------+  +---------------------------+
@@ -13,7 +14,6 @@
 #   | x0 <-> x1   target, node (rmmod)   |  | y0 <-> y1 target, node    |
 #   +------------------------------------+  +---------------------------+
 #   netns $NS3: d0 <-> d1, target, node: the namespace is deleted
-#   init netns: PF $IOFAIR_PF VF 1 target: sriov_numvfs 0 (VM only)
 #
 # Each removal is watched with `iofairctl -j monitor -c 1` in the target's
 # namespace; then rmmod with objects in several namespaces leaves devices
@@ -26,20 +26,17 @@ command -v jq >/dev/null || { ktap_skip_all "jq not installed"; exit "$KSFT_SKIP
 command -v python3 >/dev/null || { ktap_skip_all "python3 not installed"; exit "$KSFT_SKIP"; }
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 11
 
 modprobe -q tun 2>/dev/null
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
 setup_ns NS NS2 NS3 || ktap_exit_fail_msg "cannot create namespaces"
 tmp=$(mktemp -d)
 dmesg_start=$(dmesg | wc -l)
-pf=${IOFAIR_PF:-}
 cleanup()
 {
 	local p
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
-	[ -n "$pf" ] && [ -e "/sys/class/net/$pf/device/sriov_numvfs" ] &&
-		echo 0 > "/sys/class/net/$pf/device/sriov_numvfs" 2>/dev/null
 	cleanup_all_ns
 	rm -rf "$tmp"
 	iofair_unload
@@ -131,27 +128,6 @@ ip netns del "$NS3"
 sleep 2	# the namespace's cleanup runs from a workqueue
 ns_del_ok() { ctl "$NS" -j target show >/dev/null && ctl "$NS" -j node show >/dev/null; }
 iofair_check "ip netns del of a namespace with a target and node $n: the module still serves" ns_del_ok
-
-# --- a VF destroyed under its target ----------------------------------------
-if [ -n "$pf" ] && [ -e "/sys/class/net/$pf/device/sriov_numvfs" ]; then
-	dev=/sys/class/net/$pf/device
-	echo 0 > "$dev/sriov_numvfs"
-	echo 2 > "$dev/sriov_numvfs" || ktap_exit_fail_msg "cannot create 2 VFs on $pf"
-	# igb takes a VF rate only while the PF's link is up.
-	ip link set "$pf" up
-	for _ in $(seq 100); do
-		[ "$(cat "/sys/class/net/$pf/carrier" 2>/dev/null)" = 1 ] && break
-		sleep 0.1
-	done
-	t=$(iofairctl target add vf "$pf" 1)
-	is_id "$t" || ktap_exit_fail_msg "target add vf $pf 1: $t"
-	mon_start ""
-	echo 0 > "$dev/sriov_numvfs"
-	iofair_check "sriov_numvfs 0: target-del $t (vf 1 of $pf), reason vf-gone" \
-		mon_check "$t" vf-gone
-else
-	ktap_test_skip "sriov_numvfs 0 under a vf target: no SR-IOV PF (IOFAIR_PF, set in the VM)"
-fi
 
 # --- rmmod with objects in several namespaces -------------------------------
 veth "$NS" x0 x1 && veth "$NS2" y0 y1 || ktap_exit_fail_msg "cannot create x0, y0"

@@ -181,6 +181,11 @@ enum iofair_hist_kind {
  *   (old and new values).
  * @IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM: A target ran above its allocation by
  *   more than the conformance margin.
+ * @IOFAIR_EVENT_TYPE_VF_GONE: A vf target's VF was destroyed (sriov_numvfs
+ *   lowered). The target stays, with its policy and node, and has no effect
+ *   until the VF is back.
+ * @IOFAIR_EVENT_TYPE_VF_BACK: The VF of a vf target exists again (same PF,
+ *   same index): its policy is pushed and its hooks and watch are back.
  */
 enum iofair_event_type {
 	IOFAIR_EVENT_TYPE_TARGET_NEW,
@@ -190,6 +195,8 @@ enum iofair_event_type {
 	IOFAIR_EVENT_TYPE_POLICY_CHANGE,
 	IOFAIR_EVENT_TYPE_VF_CONFIG,
 	IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM,
+	IOFAIR_EVENT_TYPE_VF_GONE,
+	IOFAIR_EVENT_TYPE_VF_BACK,
 };
 
 /**
@@ -197,7 +204,8 @@ enum iofair_event_type {
  * @IOFAIR_DEL_REASON_USER: Deleted by a request.
  * @IOFAIR_DEL_REASON_DEVICE_GONE: Its netdev was unregistered or left the
  *   namespace.
- * @IOFAIR_DEL_REASON_VF_GONE: Its VF was destroyed (sriov_numvfs lowered).
+ * @IOFAIR_DEL_REASON_VF_GONE: No longer sent: a vf target stays when its VF is
+ *   destroyed (event vf-gone) and is bound again when the VF is back.
  * @IOFAIR_DEL_REASON_NETNS_GONE: Its network namespace is being destroyed.
  */
 enum iofair_del_reason {
@@ -256,6 +264,7 @@ enum {
 	IOFAIR_A_TARGET_HIST,
 	IOFAIR_A_TARGET_HOST_SIDE,
 	IOFAIR_A_TARGET_PAD,
+	IOFAIR_A_TARGET_VF_PRESENT,
 
 	__IOFAIR_A_TARGET_MAX,
 	IOFAIR_A_TARGET_MAX = (__IOFAIR_A_TARGET_MAX - 1)
