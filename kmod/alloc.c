@@ -60,7 +60,7 @@
  *
  *	limited:     d' = IOFAIR_DEMAND_UNBOUNDED
  *	not limited: t = r + r / 8 + 1 Mbit/s,  p = min(d, a)
- *	             d' = t                  if t >= p, or t < p / 4
+ *	             d' = t                  if t >= p
  *	             d' = t + (p - t) / 2    otherwise (rounded down)
  *
  * A limited leaf wants more than it had but cannot say how much; the
@@ -73,15 +73,13 @@
  * 3.)
  * An unlimited leaf's demand rises at once with its rate, plus 1/8 headroom
  * and a floor (the caller's: 1 Mbit/s, less under a small capacity) so that
- * it is not limited by its own estimate.  It falls by half the gap per
- * interval while the leaf still sends a good part of what it had, so that a
- * lull does not give its share away; a leaf that (nearly) stopped -- below
- * a quarter of its estimate -- gives it back at once, so the others have it
- * at the next step instead of after log2(p / floor) steps.  A leaf that
- * starts again is limited by its small allocation and backlogged at the
- * next step (rule one).  The fixed point for a steady rate r below the share
- * is d = r + r / 8 + 1 Mbit/s, reached geometrically from above and in one
- * step from below.
+ * it is not limited by its own estimate, and
+ * falls by half the gap per interval: one short lull does not give its
+ * share away, and an idle leaf's demand goes from p to within (p - t) / 2^k
+ * of the floor in k intervals (a 1 Gbit/s leaf gone idle frees 7/8 of its
+ * share in 3 intervals).  The fixed point for a steady rate r below the
+ * share is d = r + r / 8 + 1 Mbit/s, reached geometrically from above and in
+ * one step from below.
  */
 #ifdef __KERNEL__
 #include <linux/bug.h>
@@ -507,7 +505,7 @@ u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
 			 achieved_bps >> IOFAIR_DEMAND_HEADROOM_SHIFT);
 	target = clamp_rate(add_sat(target, floor_bps));
 	prev = min_u64(prev_demand_bps, alloc_bps);
-	if (target >= prev || target < prev / 4)
+	if (target >= prev)
 		return target;
 	return target + ((prev - target) >> IOFAIR_DEMAND_DECAY_SHIFT);
 }
