@@ -134,12 +134,18 @@ equal_shares()
 }
 iofair_check "4 equal-weight targets (2 VFs, 2 vhost) get equal shares of 4 Mbit/s" equal_shares
 
+# The kernel's index is over one controller interval, where one stalled
+# emulated sender weighs a lot: the median of 7 readings, 0.3 s apart.
 jain_ok()
 {
-	local j
-	j=$(iofairctl -j stats | jq '.nodes[] | select(.name == "uplink") | .jain_ppm // 0')
-	ktap_print_msg "uplink Jain index (kernel, over its backlogged children): $j ppm"
-	[ "$j" -ge 900000 ]
+	local j=() i med
+	for i in 1 2 3 4 5 6 7; do
+		j+=("$(iofairctl -j stats | jq '.nodes[] | select(.name == "uplink") | .jain_ppm // 0')")
+		sleep 0.3
+	done
+	med=$(printf '%s\n' "${j[@]}" | sort -n | sed -n 4p)
+	ktap_print_msg "uplink Jain index (kernel, over its backlogged children): ${j[*]} ppm, median $med"
+	[ "$med" -ge 900000 ]
 }
 iofair_check "the kernel's Jain index for the uplink is >= 0.90" jain_ok
 
