@@ -217,6 +217,16 @@ static void nl_parse_ack(struct nl_reply *r, struct nlmsghdr *nlh)
 	}
 }
 
+void nl_ack_parse(struct nl_reply *r, struct nlmsghdr *nlh)
+{
+	r->error = 0;
+	r->extack[0] = 0;
+	r->offs = -1;
+	r->miss_type = -1;
+	nl_parse_ack(r, nlh);
+	r->acked = true;
+}
+
 static void nl_reply_reset(struct nl_reply *r)
 {
 	r->error = 0;

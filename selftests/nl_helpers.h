@@ -79,6 +79,11 @@ int nl_talk(int fd, struct nl_req *m, struct nl_reply *r);
  */
 int nl_recv_event(int fd, int timeout_ms, struct nl_reply *r, struct nl_msg *ev);
 
+/* The error and extack of one NLMSG_ERROR or NLMSG_DONE message @nlh into
+ * @r's error, extack, offs and miss_type (its messages are left alone).
+ */
+void nl_ack_parse(struct nl_reply *r, struct nlmsghdr *nlh);
+
 struct nlattr *nl_attr(const struct nlattr *head, int len, int type);
 struct nlattr *nl_msg_attr(const struct nl_msg *msg, int type);
 /* Inside the nest @nest. */
