@@ -5,6 +5,7 @@
  * kernel marks as measured by nothing (source none) prints as "no data",
  * never as 0.  --watch repeats the snapshot every INTERVAL: on a terminal
  * the screen is redrawn, with -j one JSON object per line per snapshot.
+ * --format prometheus writes one snapshot for node_exporter (prom.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +23,7 @@
 #include "json.h"
 #include "names.h"
 #include "nl.h"
+#include "stats.h"
 #include "vhost.h"
 
 static void stats_usage(FILE *f)
@@ -29,11 +31,14 @@ static void stats_usage(FILE *f)
 	fprintf(f,
 		"Usage: iofairctl stats [show] [target ID] [node NODE] [kind vf|vhost|dev]\n"
 		"                       [-d|--details] [-w|--watch SECONDS]\n"
+		"                       [--format table|json|prometheus]\n"
 		"       iofairctl stats reset [target ID]\n"
 		"       iofairctl stats help\n"
 		"node NODE: that node and everything below it.  --details adds the drops per\n"
 		"reason and the packets the limiter delayed.  --watch repeats every SECONDS\n"
-		"(fractions allowed) until interrupted.\n");
+		"(fractions allowed) until interrupted.  --format json is -j; --format\n"
+		"prometheus writes one snapshot in Prometheus' text format (node_exporter's\n"
+		"textfile collector).\n");
 }
 
 static const struct kw stats_cmds[] = {
@@ -42,12 +47,18 @@ static const struct kw stats_cmds[] = {
 	{ "help", CMD_HELP },
 };
 
-enum { SK_TARGET, SK_NODE, SK_KIND, SK_DETAILS, SK_WATCH };
+enum { SK_TARGET, SK_NODE, SK_KIND, SK_DETAILS, SK_WATCH, SK_FORMAT };
 
 static const struct kw stats_keys[] = {
 	{ "target", SK_TARGET }, { "node", SK_NODE }, { "kind", SK_KIND },
 	{ "-d", SK_DETAILS }, { "--details", SK_DETAILS }, { "details", SK_DETAILS },
 	{ "-w", SK_WATCH }, { "--watch", SK_WATCH }, { "watch", SK_WATCH },
+	{ "--format", SK_FORMAT }, { "format", SK_FORMAT },
+};
+
+static const struct kw stats_formats[] = {
+	{ "table", STATS_FMT_TABLE }, { "json", STATS_FMT_JSON },
+	{ "prometheus", STATS_FMT_PROMETHEUS },
 };
 
 /* "1", "0.5", "2s", "250ms": the interval in ms, at least 10 ms. */
@@ -129,32 +140,21 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 				return -EINVAL;
 			}
 			break;
+		case SK_FORMAT:
+			k = kw_parse("stats format", val, stats_formats, ARRAY_SIZE(stats_formats));
+			if (k < 0)
+				return -EINVAL;
+			r->format = k;
+			break;
 		}
+	}
+	/* a textfile collector reads one exposition per file */
+	if (r->format == STATS_FMT_PROMETHEUS && r->interval_ms) {
+		ctl_err("--format prometheus writes one snapshot: no --watch");
+		return -EINVAL;
 	}
 	return 0;
 }
-
-/* One direction of a target. */
-struct traffic {
-	bool valid;
-	uint64_t packets, bytes, rate, delayed, drops;
-	uint64_t drop[ARRAY_SIZE(drop_reason_names)];
-};
-
-struct stat_entry {
-	bool node;
-	uint32_t id, kind, source;
-	bool has_kind, has_source, has_alloc, has_demand, has_conf, has_jain, has_cap;
-	uint64_t alloc, demand, cap;
-	uint32_t conf, jain;
-	struct traffic tx, rx;
-};
-
-struct snapshot {
-	uint64_t time_ns;
-	struct stat_entry *v;
-	size_t n, cap;
-};
 
 static void traffic_parse(const struct nlattr *nest, struct traffic *tr)
 {
@@ -248,12 +248,6 @@ static int stats_collect(struct nlattr **tb, struct nlattr *head, int len, void 
 	return e->node ? 0 : vhost_stats_collect(e->id, tb, head, len);
 }
 
-/* The figures of a target whose source is none are absent, not zero. */
-static bool has_data(const struct stat_entry *e)
-{
-	return !(e->has_source && e->source == IOFAIR_SOURCE_NONE);
-}
-
 /* Unbounded demand (backlogged) has no exact JSON number: say so instead. */
 static void json_demand(struct json *j, uint64_t demand)
 {
@@ -271,7 +265,7 @@ static void traffic_json(struct json *j, const char *key, const struct stat_entr
 {
 	size_t i;
 
-	if (!has_data(e) || !tr->valid) {
+	if (!stat_has_data(e) || !tr->valid) {
 		json_null(j, key);
 		return;
 	}
@@ -292,6 +286,7 @@ static void traffic_json(struct json *j, const char *key, const struct stat_entr
 
 struct stats_ctx {
 	const struct stats_req *r;
+	enum stats_format format;	/* TABLE, JSON or PROMETHEUS */
 	struct node_info *nodes;
 	size_t nn;
 	struct target_info *targets;
@@ -335,7 +330,7 @@ static void snapshot_json(const struct stats_ctx *c, const struct snapshot *s, b
 			json_null(j, "allocated");
 		if (e->has_demand)
 			json_demand(j, e->demand);
-		if (e->has_conf && has_data(e))
+		if (e->has_conf && stat_has_data(e))
 			json_u64(j, "conformance_ppm", e->conf);
 		vhost_stats_json(j, e->id);
 		json_obj_close(j);
@@ -400,7 +395,7 @@ static void snapshot_human(const struct stats_ctx *c, const struct snapshot *s)
 		const struct stat_entry *e = &s->v[i];
 		const struct target_info *t;
 		char id[16], dev[64], b[10][32];
-		bool data = has_data(e);
+		bool data = stat_has_data(e);
 		const char *nd = "no data";
 		int d;
 
@@ -485,6 +480,11 @@ static void snapshot_human(const struct stats_ctx *c, const struct snapshot *s)
 	ctab_free(&nt);
 }
 
+static const char *ifname_of(uint32_t ifindex, char *buf)
+{
+	return if_indextoname(ifindex, buf);
+}
+
 /* One snapshot: the names first (targets' netdevs, nodes'), then the figures. */
 static int stats_once(struct ctl_nl *nl, struct stats_ctx *c, uint32_t node, bool pretty)
 {
@@ -513,11 +513,24 @@ static int stats_once(struct ctl_nl *nl, struct stats_ctx *c, uint32_t node, boo
 	}
 	err = ctl_nl_talk(nl, msg, IOFAIR_A_STATS_MAX, stats_collect, &s);
 	if (!err) {
-		if (opts.json)
+		struct stats_names names = {
+			.nodes = c->nodes, .nn = c->nn, .targets = c->targets, .nt = c->nt,
+			.ifname = ifname_of,
+		};
+
+		switch (c->format) {
+		case STATS_FMT_JSON:
 			snapshot_json(c, &s, pretty);
-		else
+			break;
+		case STATS_FMT_PROMETHEUS:
+			err = prom_write(stdout, &s, &names);
+			break;
+		default:
 			snapshot_human(c, &s);
-		fflush(stdout);
+			break;
+		}
+		if (fflush(stdout) && !err)
+			err = -EIO;
 	}
 	free(s.v);
 	vhost_stats_clear();
@@ -544,13 +557,15 @@ static void timespec_add_ms(struct timespec *ts, uint64_t ms)
 
 static int stats_show(struct ctl_nl *nl, const struct stats_req *r)
 {
-	struct stats_ctx c = { .r = r };
+	struct stats_ctx c = { .r = r, .format = r->format };
 	bool tty = isatty(STDOUT_FILENO);
 	struct sigaction sa = { .sa_handler = stats_signal };
 	struct timespec next;
 	uint32_t node = 0;
 	int err;
 
+	if (c.format == STATS_FMT_AUTO)
+		c.format = opts.json ? STATS_FMT_JSON : STATS_FMT_TABLE;
 	if (r->node) {
 		err = node_resolve_nl(nl, r->node, &node);
 		if (err)
@@ -565,7 +580,7 @@ static int stats_show(struct ctl_nl *nl, const struct stats_req *r)
 	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stats_stop) {
-		if (tty && !opts.json)
+		if (tty && c.format == STATS_FMT_TABLE)
 			fputs("\033[H\033[2J", stdout);
 		/* -j streams one object per line */
 		err = stats_once(nl, &c, node, false);
@@ -596,6 +611,12 @@ int do_stats(int argc, char **argv)
 	if (r.cmd == CMD_HELP) {
 		stats_usage(stdout);
 		return 0;
+	}
+	if (opts.json && (r.format == STATS_FMT_TABLE || r.format == STATS_FMT_PROMETHEUS)) {
+		ctl_err("-j and --format %s disagree",
+			r.format == STATS_FMT_TABLE ? "table" : "prometheus");
+		fprintf(stderr, "Try 'iofairctl stats help'.\n");
+		return EXIT_USAGE;
 	}
 	nl = ctl_nl_open();
 	if (!nl)

@@ -106,6 +106,10 @@ static const char *const bad_stats[] = {
 	"reset node a",
 	"reset target x",
 	"show sideways",
+	"--format",
+	"--format yaml",
+	"--format prometheus -w 1",
+	"reset --format json",
 };
 
 static const char *const bad_monitor[] = {
@@ -128,7 +132,7 @@ int main(void)
 	size_t i;
 	int plan = ARRAY_SIZE(bad_target) + ARRAY_SIZE(bad_node) + ARRAY_SIZE(bad_policy) +
 		   ARRAY_SIZE(bad_stats) + ARRAY_SIZE(bad_monitor) + ARRAY_SIZE(bad_controller) +
-		   34;
+		   36;
 
 	KTAP_PLAN(plan);
 
@@ -217,6 +221,13 @@ int main(void)
 		   "stats reset");
 	CHECK(!PARSE(stats_parse, &s, "reset target 5") && s.cmd == CMD_RESET &&
 		   s.target == 5, "stats reset target 5");
+	CHECK(!PARSE(stats_parse, &s, "") && s.format == STATS_FMT_AUTO &&
+		   !PARSE(stats_parse, &s, "--format table") && s.format == STATS_FMT_TABLE &&
+		   !PARSE(stats_parse, &s, "format json -w 1") && s.format == STATS_FMT_JSON,
+		   "stats --format table, format json -w 1");
+	CHECK(!PARSE(stats_parse, &s, "node a --format prom") &&
+		   s.format == STATS_FMT_PROMETHEUS && !strcmp(s.node, "a"),
+		   "stats node a --format prom(etheus)");
 	for (i = 0; i < ARRAY_SIZE(bad_stats); i++)
 		CHECK(PARSE(stats_parse, &s, bad_stats[i]) == -EINVAL,
 			   "stats %s: refused", bad_stats[i]);
