@@ -5,9 +5,12 @@
  * running kernel by registering a kprobe and removing it again).
  *
  * Probe points live partly in modules (vhost, vhost_net) that may be loaded
- * after iofair, so they are checked when asked for, not cached.  A probe
- * point that cannot be attached is reported with its errno; it never fails
- * the module load.
+ * after iofair, so they are checked when asked for; the answers are kept
+ * until a module comes or goes (a module notifier), because a trial costs a
+ * kprobe registration and removal -- tens to hundreds of milliseconds under
+ * emulation -- and version-get needs no privilege.  A probe point that
+ * cannot be attached is reported with its errno; it never fails the module
+ * load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,24 +53,50 @@ static const struct iofair_probe_point iofair_probe_points[] = {
 	{ "tun_recvmsg",	 "tun" },
 };
 
-/* Serialises the trial registrations of iofair_probe_try(). */
-static DEFINE_MUTEX(iofair_probe_lock);
+#define IOFAIR_NPROBES	ARRAY_SIZE(iofair_probe_points)
 
-static int iofair_probe_try(const char *symbol)
+/* Bumped by every module coming or going: the cached answers are stale. */
+static atomic_t iofair_modules_gen = ATOMIC_INIT(1);
+
+/* Serialises the trials; protects the cache. */
+static DEFINE_MUTEX(iofair_probe_lock);
+static int iofair_probe_err[IOFAIR_NPROBES];
+static int iofair_probe_gen[IOFAIR_NPROBES];	/* 0: never tried */
+
+/* Can probe point @i be attached: 0, or the errno of a trial kprobe. */
+static int iofair_probe_try(unsigned int i)
 {
-	struct kprobe kp = { .symbol_name = symbol };
-	int err;
+	struct kprobe kp = { .symbol_name = iofair_probe_points[i].symbol };
+	int gen, err;
 
 	if (!IS_ENABLED(CONFIG_KPROBES))
 		return -EOPNOTSUPP;
 
 	mutex_lock(&iofair_probe_lock);
-	err = register_kprobe(&kp);
-	if (!err)
-		unregister_kprobe(&kp);
+	gen = atomic_read(&iofair_modules_gen);
+	if (iofair_probe_gen[i] == gen) {
+		err = iofair_probe_err[i];
+	} else {
+		err = register_kprobe(&kp);
+		if (!err)
+			unregister_kprobe(&kp);
+		iofair_probe_err[i] = err;
+		iofair_probe_gen[i] = gen;
+	}
 	mutex_unlock(&iofair_probe_lock);
 	return err;
 }
+
+static int iofair_module_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	if (action == MODULE_STATE_LIVE || action == MODULE_STATE_GOING)
+		atomic_inc(&iofair_modules_gen);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iofair_module_nb = {
+	.notifier_call = iofair_module_event,
+};
 
 u32 iofair_features_hooks(void)
 {
@@ -89,7 +118,7 @@ u32 iofair_features_hooks(void)
  */
 u32 iofair_features_vhost_worker(void)
 {
-	if (!iofair_probe_try("vhost_task_create"))
+	if (!iofair_probe_try(0))	/* vhost_task_create */
 		return IOFAIR_VHOST_WORKER_VHOST_TASK;
 	if (LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0))
 		return IOFAIR_VHOST_WORKER_KTHREAD;
@@ -100,11 +129,12 @@ int iofair_features_fill_probes(struct sk_buff *skb)
 {
 	const struct iofair_probe_point *pp;
 	struct nlattr *nest;
+	unsigned int i;
 	int err;
 
-	for (pp = iofair_probe_points;
-	     pp < iofair_probe_points + ARRAY_SIZE(iofair_probe_points); pp++) {
-		err = iofair_probe_try(pp->symbol);
+	for (i = 0; i < IOFAIR_NPROBES; i++) {
+		pp = &iofair_probe_points[i];
+		err = iofair_probe_try(i);
 
 		nest = nla_nest_start(skb, IOFAIR_A_VERSION_PROBE);
 		if (!nest)
@@ -132,5 +162,10 @@ int iofair_features_init(void)
 	if (!(hooks & IOFAIR_HOOK_NF_INGRESS) || !(hooks & IOFAIR_HOOK_NF_EGRESS))
 		pr_warn("kernel lacks netfilter netdev %s hooks: no per-packet measurement there\n",
 			(hooks & IOFAIR_HOOK_NF_INGRESS) ? "egress" : "ingress");
-	return 0;
+	return register_module_notifier(&iofair_module_nb);
+}
+
+void iofair_features_exit(void)
+{
+	unregister_module_notifier(&iofair_module_nb);
 }

@@ -224,7 +224,6 @@ static const struct genl_split_ops iofair_nl_ops[] = {
 	},
 	{
 		.cmd		= IOFAIR_CMD_STATS_GET,
-		.start		= iofair_nl_stats_get_start,
 		.dumpit		= iofair_nl_stats_get_dumpit,
 		.done		= iofair_nl_stats_get_done,
 		.policy		= iofair_stats_get_nl_policy,

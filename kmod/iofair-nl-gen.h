@@ -14,7 +14,6 @@
 /* Common nested types */
 extern const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_WEIGHT + 1];
 
-int iofair_nl_stats_get_start(struct netlink_callback *cb);
 int iofair_nl_stats_get_done(struct netlink_callback *cb);
 
 int iofair_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info);

@@ -219,6 +219,7 @@ struct iofair_net {
 
 /* features.c: what the running kernel offers. */
 int iofair_features_init(void);
+void iofair_features_exit(void);
 u32 iofair_features_hooks(void);
 u32 iofair_features_vhost_worker(void);
 int iofair_features_fill_probes(struct sk_buff *skb);

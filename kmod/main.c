@@ -23,7 +23,7 @@ static int __init iofair_init(void)
 
 	err = iofair_pernet_init();
 	if (err)
-		return err;
+		goto err_features;
 
 	err = iofair_target_notifier_init();
 	if (err)
@@ -52,6 +52,8 @@ err_notifier:
 	iofair_target_notifier_exit();
 err_pernet:
 	iofair_pernet_exit();
+err_features:
+	iofair_features_exit();
 	return err;
 }
 
@@ -64,6 +66,7 @@ static void __exit iofair_exit(void)
 	iofair_vf_exit();
 	iofair_target_notifier_exit();
 	iofair_pernet_exit();
+	iofair_features_exit();
 	rcu_barrier();	/* targets are freed by call_rcu */
 	pr_info("unloaded\n");
 }

@@ -122,7 +122,11 @@ static int iofair_stats_filter_parse(struct iofair_net *inet, struct nlattr **tb
 	return 0;
 }
 
-int iofair_nl_stats_get_start(struct netlink_callback *cb)
+/*
+ * The snapshot, taken by the dump's first call (not a start callback: on
+ * 6.1 those get no extack, and a filter naming nothing must say so).
+ */
+static int iofair_stats_snapshot(struct netlink_callback *cb)
 {
 	struct iofair_net *inet = iofair_net(sock_net(cb->skb->sk));
 	struct nlattr **tb = iofair_dump_attrs(cb);
@@ -236,8 +240,16 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 
 int iofair_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct iofair_snapshot *snap = (void *)cb->args[0];
+	struct iofair_snapshot *snap;
 	void *hdr;
+	int err;
+
+	if (!cb->args[0]) {
+		err = iofair_stats_snapshot(cb);
+		if (err)
+			return err;
+	}
+	snap = (void *)cb->args[0];
 
 	for (; snap->pos < snap->n; snap->pos++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,

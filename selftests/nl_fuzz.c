@@ -1903,11 +1903,14 @@ static void predict_sem(int op, const struct tb *tb, struct expect *ex)
 		int ft = tb->off[IOFAIR_A_STATS_TARGET_ID], fn = tb->off[IOFAIR_A_STATS_NODE_ID];
 		int fk = tb->off[IOFAIR_A_STATS_KIND];
 
+		/* The filter is checked by the dump's first call. */
 		if (ft && !mt_find(a_u32(ft))) {
+			ex->term = T_DONE;
 			err = -ENOENT;
 			break;
 		}
 		if (fn && !mn_find(a_u32(fn))) {
+			ex->term = T_DONE;
 			err = -ENOENT;
 			break;
 		}
