@@ -30,7 +30,7 @@ DESTDIR	?=
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/iofair.h
 
 .PHONY: all module ctl selftests deps gen gen-check check unit demo \
-	install uninstall dkms-install dkms-uninstall clean sparse style vm-check bench
+	install uninstall dkms-install dkms-uninstall version-check clean sparse style vm-check bench
 
 all: module ctl
 
@@ -85,7 +85,7 @@ gen-check: deps
 		diff -u $$f $(GEN_TREE)-check/$$f || { echo "$$f is out of date with $(SPEC): run 'make gen'"; exit 1; }; \
 	done; echo "generated code matches $(SPEC)"
 
-unit: ctl
+unit: ctl version-check
 	$(MAKE) -C ctl test
 	$(MAKE) -C selftests/unit test
 
@@ -114,18 +114,42 @@ uninstall:
 	$(MAKE) -C ctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/iofair.h
 
+# One version: the module's (IOFAIR_VERSION in kmod/iofair.h).  dkms.conf
+# repeats it because dkms reads it from there; version-check says when the
+# two differ (make unit and dkms-install run it).
+VERSION      := $(shell sed -n 's/^\#define IOFAIR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/iofair.h)
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-dkms-install:
-	rm -rf /usr/src/iofair-$(DKMS_VERSION)
-	mkdir -p /usr/src/iofair-$(DKMS_VERSION)
-	cp -r Kbuild dkms.conf kmod include /usr/src/iofair-$(DKMS_VERSION)/
-	dkms add -m iofair -v $(DKMS_VERSION) 2>/dev/null || true
-	dkms build -m iofair -v $(DKMS_VERSION) -k $(KVER)
-	dkms install -m iofair -v $(DKMS_VERSION) -k $(KVER)
+DKMS_SRC     := /usr/src/iofair-$(VERSION)
+
+version-check:
+	@test -n "$(VERSION)" || { echo "no IOFAIR_VERSION in kmod/iofair.h"; exit 1; }
+	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms.conf: PACKAGE_VERSION=\"$(DKMS_VERSION)\"," \
+		"but kmod/iofair.h: IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
+
+# Every version of iofair dkms knows, and its sources, removed.
+define dkms_remove_all
+	@for v in $$(dkms status -m iofair | sed -n 's|^iofair/\([^,:]*\).*|\1|p' | sort -u); do \
+		echo "dkms remove -m iofair -v $$v --all"; \
+		dkms remove -m iofair -v $$v --all || exit 1; \
+		rm -rf /usr/src/iofair-$$v; \
+	done
+endef
+
+# Register these sources with dkms (in place of any iofair it had), build
+# and install for KVER.  dkms builds again for every kernel installed
+# later (AUTOINSTALL) where dkms.conf's BUILD_EXCLUSIVE_* hold.
+dkms-install: version-check
+	$(dkms_remove_all)
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild dkms.conf kmod include $(DKMS_SRC)/
+	dkms add -m iofair -v $(VERSION)
+	dkms build -m iofair -v $(VERSION) -k $(KVER)
+	dkms install -m iofair -v $(VERSION) -k $(KVER)
 
 dkms-uninstall:
-	dkms remove -m iofair -v $(DKMS_VERSION) --all || true
-	rm -rf /usr/src/iofair-$(DKMS_VERSION)
+	$(dkms_remove_all)
+	rm -rf $(DKMS_SRC)
 
 sparse: $(MOD_SRCS)
 	$(MAKE) $(MODOUT)/iofair.ko
