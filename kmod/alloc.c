@@ -4,7 +4,7 @@
  *
  * The tree.  Nodes come in an array, each parent before its children.  A
  * root has a capacity C (the PF link, an uplink budget); leaves are targets
- * with a demand d (estimated by iofair_demand_estimate() below); inner nodes
+ * with a demand d (estimated by iofair_demand_estimate(), alloc.h); inner nodes
  * are tenants or groups.  Every node may have a guarantee m (bw-min), a cap
  * M (bw-max) and a weight w in 1..65535 (a root's m and w have no effect).
  * All rates are u64 bits per second.
@@ -475,37 +475,4 @@ u32 iofair_jain_ppm(const u64 *rate_bps, const u32 *weight, u32 n)
 	/* sum^2 / n <= sum_sq by Cauchy-Schwarz: both quotients fit. */
 	q = mul_u64_u64_div_u64(sum, sum, n);
 	return (u32)mul_u64_u64_div_u64(q, 1000000, sum_sq);
-}
-
-static inline u64 add_sat(u64 a, u64 b)
-{
-	return a + b < a ? U64_MAX : a + b;
-}
-
-/**
- * iofair_demand_estimate() - a leaf's demand for the next interval
- * @prev_demand_bps: the last estimate
- * @achieved_bps: the rate achieved in the interval
- * @alloc_bps: the allocation in force during the interval
- * @limited: the leaf wanted more than its limit (dropped, or held near it)
- * @floor_bps: the least demand an unlimited leaf keeps
- *
- * See "Demand estimation" above.
- *
- * Return: the new estimate, IOFAIR_DEMAND_UNBOUNDED for a limited leaf.
- */
-u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
-			   u64 alloc_bps, bool limited, u64 floor_bps)
-{
-	u64 target, prev;
-
-	if (limited)
-		return IOFAIR_DEMAND_UNBOUNDED;
-	target = add_sat(achieved_bps,
-			 achieved_bps >> IOFAIR_DEMAND_HEADROOM_SHIFT);
-	target = clamp_rate(add_sat(target, floor_bps));
-	prev = min_u64(prev_demand_bps, alloc_bps);
-	if (target >= prev)
-		return target;
-	return target + ((prev - target) >> IOFAIR_DEMAND_DECAY_SHIFT);
 }

@@ -78,12 +78,39 @@ size_t iofair_alloc_scratch_size(u32 count);
  */
 u32 iofair_jain_ppm(const u64 *rate_bps, const u32 *weight, u32 n);
 
-/*
- * One leaf's demand for the next interval, from the last one: its previous
- * estimate, the rate it achieved, the allocation it had and whether it was
- * limited (drops or backlog at its limiter).
+static inline u64 iofair_add_sat(u64 a, u64 b)
+{
+	return a + b < a ? U64_MAX : a + b;
+}
+
+/**
+ * iofair_demand_estimate() - a leaf's demand for the next interval
+ * @prev_demand_bps: the last estimate
+ * @achieved_bps: the rate achieved in the interval
+ * @alloc_bps: the allocation in force during the interval
+ * @limited: the leaf wanted more than its limit (dropped, or held near it)
+ * @floor_bps: the least demand an unlimited leaf keeps
+ *
+ * See "Demand estimation" in alloc.c.  Inline: the controller calls it for
+ * every leaf at every step.
+ *
+ * Return: the new estimate, IOFAIR_DEMAND_UNBOUNDED for a limited leaf.
  */
-u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
-			   u64 alloc_bps, bool limited, u64 floor_bps);
+static inline u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
+					 u64 alloc_bps, bool limited, u64 floor_bps)
+{
+	u64 target, prev;
+
+	if (limited)
+		return IOFAIR_DEMAND_UNBOUNDED;
+	target = iofair_add_sat(achieved_bps, achieved_bps >> IOFAIR_DEMAND_HEADROOM_SHIFT);
+	target = iofair_add_sat(target, floor_bps);
+	if (target > IOFAIR_ALLOC_RATE_MAX)
+		target = IOFAIR_ALLOC_RATE_MAX;
+	prev = prev_demand_bps < alloc_bps ? prev_demand_bps : alloc_bps;
+	if (target >= prev)
+		return target;
+	return target + ((prev - target) >> IOFAIR_DEMAND_DECAY_SHIFT);
+}
 
 #endif /* _IOFAIR_ALLOC_H */

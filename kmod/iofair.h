@@ -205,8 +205,16 @@ struct iofair_net {
 	struct delayed_work ctrl_work;
 	u64 ctrl_steps;
 	u64 ctrl_last_step_ns;
-	/* The allocator's arrays (controller.c), grown as the tree grows. */
-	struct iofair_alloc_node *ctrl_an;
+	/*
+	 * The step's arrays (controller.c), grown as the tree grows, rebuilt
+	 * when gen moves: ctrl_gen is the gen they match, 0 = none.
+	 */
+	u32 ctrl_gen;
+	bool ctrl_computed;		/* ctrl_an's shares are those of its inputs */
+	u32 ctrl_count;			/* entries of ctrl_an */
+	u32 ctrl_nlone;
+	struct iofair_target **ctrl_lone;	/* the targets outside the tree */
+	struct iofair_alloc_node *ctrl_an;	/* the tree, parents first */
 	void **ctrl_obj;		/* node or target of each entry */
 	void *ctrl_scratch;
 	u64 *ctrl_rate;			/* Jain: rate of each entry */
