@@ -5,6 +5,12 @@
  * the namespace's lock, one timestamp), then sent over as many messages as
  * it takes.  A dump that needs several recvmsg() calls still reports one
  * instant.  stats-reset moves the targets' counter bases.
+ *
+ * The snapshot is one kvmalloc'd array of compact entries (184 bytes; the
+ * vhost targets' worker figures in a second array, only when there are
+ * some), each written field by field: 1024 targets and 257 nodes take
+ * 236 KB to allocate and clear (Debian kernels clear every allocation),
+ * not 400 KB.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,22 +25,24 @@
 struct iofair_snap {
 	bool is_node;
 	u32 id;
-	u32 kind;
-	u32 source;
-	struct iofair_dir_stats dir[IOFAIR_NDIRS];
-	u64 rate_bps[IOFAIR_NDIRS];
+	u32 kind;			/* targets */
+	u32 source;			/* targets */
+	u32 jain_ppm;			/* nodes */
+	u32 conformance_ppm;		/* targets */
+	u32 vhost;			/* vhost targets: index in the snapshot's vhost */
 	u64 alloc_bps;
 	u64 demand_bps;
-	u64 capacity_bps;
-	u32 jain_ppm;
-	u32 conformance_ppm;
-	struct iofair_vhost_snap vhost;	/* vhost targets */
+	u64 capacity_bps;		/* nodes */
+	u64 rate_bps[IOFAIR_NDIRS];	/* targets with a source */
+	struct iofair_dir_stats dir[IOFAIR_NDIRS];	/* targets with a source */
 };
 
 struct iofair_snapshot {
 	u64 time_ns;
 	unsigned int n;
 	unsigned int pos;	/* next to send */
+	unsigned int nvhost;
+	struct iofair_vhost_snap *vhost;	/* kvmalloc'd, NULL when none */
 	struct iofair_snap s[];
 };
 
@@ -71,21 +79,34 @@ static bool iofair_match_node(const struct iofair_node *n,
 	return !f->node || iofair_below(n, f->node);
 }
 
-static void iofair_snap_target(struct iofair_snap *s, const struct iofair_target *t)
+/* Every field iofair_stats_fill() reads of a target, none other. */
+static int iofair_snap_target(struct iofair_snapshot *snap, struct iofair_snap *s,
+			      const struct iofair_target *t, unsigned int max)
 {
+	s->is_node = false;
 	s->id = t->id;
 	s->kind = t->kind;
 	s->source = iofair_target_source(t);
-	if (s->source != IOFAIR_SOURCE_NONE)
+	if (s->source != IOFAIR_SOURCE_NONE) {
 		iofair_target_read(t, s->dir);
-	memcpy(s->rate_bps, t->rate_bps, sizeof(s->rate_bps));
+		memcpy(s->rate_bps, t->rate_bps, sizeof(s->rate_bps));
+	}
 	s->alloc_bps = t->alloc_bps;
 	s->demand_bps = t->demand_bps;
 	s->conformance_ppm = t->conformance_ppm;
-	if (t->kind == IOFAIR_TARGET_KIND_VHOST)
-		iofair_vhost_snap(t, &s->vhost);
+	if (t->kind == IOFAIR_TARGET_KIND_VHOST) {
+		if (!snap->vhost) {
+			snap->vhost = kvmalloc_array(max, sizeof(*snap->vhost), GFP_KERNEL);
+			if (!snap->vhost)
+				return -ENOMEM;
+		}
+		s->vhost = snap->nvhost++;
+		iofair_vhost_snap(t, &snap->vhost[s->vhost]);
+	}
+	return 0;
 }
 
+/* Every field iofair_stats_fill() reads of a node. */
 static void iofair_snap_node(struct iofair_snap *s, const struct iofair_node *n)
 {
 	s->is_node = true;
@@ -94,6 +115,14 @@ static void iofair_snap_node(struct iofair_snap *s, const struct iofair_node *n)
 	s->demand_bps = n->demand_bps;
 	s->capacity_bps = n->parent ? n->alloc_bps : n->capacity_bps;
 	s->jain_ppm = n->jain_ppm;
+}
+
+static void iofair_snapshot_free(struct iofair_snapshot *snap)
+{
+	if (!snap)
+		return;
+	kvfree(snap->vhost);
+	kvfree(snap);
 }
 
 static int iofair_stats_filter_parse(struct iofair_net *inet, struct nlattr **tb,
@@ -147,15 +176,25 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 	max = inet->ntargets;
 	xa_for_each(&inet->nodes, id, n)
 		max++;
-	snap = kvzalloc(struct_size(snap, s, max), GFP_KERNEL);
+	snap = kvmalloc(struct_size(snap, s, max), GFP_KERNEL);
 	if (!snap) {
 		err = -ENOMEM;
 		goto out;
 	}
+	snap->n = 0;
+	snap->pos = 0;
+	snap->nvhost = 0;
+	snap->vhost = NULL;
 	snap->time_ns = iofair_now_ns();
-	xa_for_each(&inet->targets, id, t)
-		if (snap->n < max && iofair_match_target(t, &f))
-			iofair_snap_target(&snap->s[snap->n++], t);
+	xa_for_each(&inet->targets, id, t) {
+		if (snap->n >= max || !iofair_match_target(t, &f))
+			continue;
+		err = iofair_snap_target(snap, &snap->s[snap->n++], t, max);
+		if (err) {
+			iofair_snapshot_free(snap);
+			goto out;
+		}
+	}
 	xa_for_each(&inet->nodes, id, n)
 		if (snap->n < max && iofair_match_node(n, &f))
 			iofair_snap_node(&snap->s[snap->n++], n);
@@ -168,7 +207,7 @@ out:
 
 int iofair_nl_stats_get_done(struct netlink_callback *cb)
 {
-	kvfree((void *)cb->args[0]);
+	iofair_snapshot_free((void *)cb->args[0]);
 	return 0;
 }
 
@@ -233,7 +272,7 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 		return -EMSGSIZE;
 	if (s->demand_bps && nla_put_uint(skb, IOFAIR_A_STATS_DEMAND, s->demand_bps))
 		return -EMSGSIZE;
-	if (s->kind == IOFAIR_TARGET_KIND_VHOST && iofair_vhost_fill(skb, &s->vhost))
+	if (s->kind == IOFAIR_TARGET_KIND_VHOST && iofair_vhost_fill(skb, &snap->vhost[s->vhost]))
 		return -EMSGSIZE;
 	return 0;
 }
