@@ -12,9 +12,16 @@ read from include/uapi/linux/iofair.h) in the caller's network namespace:
   iofairnl.py targets DEVFMT FIRST COUNT
         COUNT dev targets outside any tree on DEVFMT % i
   iofairnl.py dump-time REPEAT
-        times REPEAT stats dumps; JSON: messages and ms of each
+        times REPEAT stats dumps; JSON per dump: ms from the request to the
+        NLMSG_DONE received (only the netlink headers walked: the kernel's
+        snapshot, fill and copy), bytes, messages, and parse_ms, Python
+        parsing every message's attributes afterwards
   iofairnl.py ctrl
         the controller's settings and figures as JSON
+  iofairnl.py ctrl-steps COUNT GAP_S
+        COUNT samples of the controller's last step time (ns), GAP_S seconds
+        apart, by one process (a Python start per sample, under TCG, would
+        compete with the steps it samples); JSON list
 """
 import json
 import os
@@ -160,6 +167,49 @@ class Genl:
             took.append(round((time.monotonic() - t0) * 1000, 1))
         return took
 
+    def dump_raw(self, cmd, payload=b""):
+        """A dump, received to its end and nothing more: the buffers of
+        each recv().  The dump ends with the buffer whose last message is
+        NLMSG_DONE (the kernel sends nothing after it; without extended
+        acks it is 20 bytes), or an error alone: only those headers are
+        looked at while receiving."""
+        buf = bytearray(1 << 20)
+        view = memoryview(buf)
+        self.send(cmd, payload, NLM_F_DUMP)
+        seq, bufs = self.seq, []
+        while True:
+            n = self.s.recv_into(buf)
+            bufs.append(bytes(view[:n]))
+            if n < 20:
+                continue
+            # An error (the dump did not start) comes alone.
+            ln, typ, _, s = struct.unpack_from("=IHHI", buf, 0)
+            if typ == NLMSG_ERROR and s == seq:
+                return bufs
+            ln, typ, _, s = struct.unpack_from("=IHHI", buf, n - 20)
+            if ln == 20 and typ == NLMSG_DONE and s == seq:
+                return bufs
+
+    @staticmethod
+    def walk(bufs):
+        """The messages of a dump's buffers (payloads after the netlink
+        header); raises the dump's error."""
+        out = []
+        for data in bufs:
+            off = 0
+            while off < len(data):
+                n, typ = struct.unpack_from("=IH", data, off)
+                if typ == NLMSG_DONE:
+                    return out
+                if typ == NLMSG_ERROR:
+                    err = struct.unpack_from("=i", data, off + 16)[0]
+                    if err:
+                        raise OSError(-err, os.strerror(-err))
+                    return out
+                out.append(data[off + 16:off + n])
+                off += (n + 3) & ~3
+        raise OSError(0, "a dump without its end")
+
     def request(self, cmd, payload=b"", dump=False):
         self.send(cmd, payload, NLM_F_DUMP if dump else NLM_F_ACK)
         return self.replies()
@@ -193,6 +243,16 @@ def target_msg(ifname, node=None):
     return (U["IOFAIR_CMD_TARGET_ADD"], p)
 
 
+def ctrl_get(g):
+    a = parse_attrs(g.request(U["IOFAIR_CMD_CONTROLLER_GET"])[0])
+    out = {}
+    for k in ("STEPS", "LAST_STEP_NS", "INTERVAL_MS"):
+        v = a.get(U["IOFAIR_A_CONTROLLER_" + k])
+        if v:
+            out[k.lower()] = int.from_bytes(v[0], "little")
+    return out
+
+
 def main(argv):
     g = Genl()
     cmd = argv[1] if len(argv) > 1 else ""
@@ -219,17 +279,28 @@ def main(argv):
         res = []
         for _ in range(int(argv[2])):
             t0 = time.monotonic_ns()
-            msgs = g.request(U["IOFAIR_CMD_STATS_GET"], dump=True)
-            res.append({"messages": len(msgs),
-                        "ms": round((time.monotonic_ns() - t0) / 1e6, 3)})
+            bufs = g.dump_raw(U["IOFAIR_CMD_STATS_GET"])
+            t1 = time.monotonic_ns()
+            msgs = g.walk(bufs)
+            attrs = 0
+            for m in msgs:
+                a = parse_attrs(m[4:])
+                for k in (U["IOFAIR_A_STATS_TX"], U["IOFAIR_A_STATS_RX"]):
+                    for nest in a.get(k, []):
+                        attrs += len(parse_attrs(nest))
+                attrs += len(a)
+            t2 = time.monotonic_ns()
+            res.append({"messages": len(msgs), "bytes": sum(len(b) for b in bufs),
+                        "recvs": len(bufs), "attrs": attrs,
+                        "ms": round((t1 - t0) / 1e6, 3), "parse_ms": round((t2 - t1) / 1e6, 3)})
         print(json.dumps(res))
     elif cmd == "ctrl":
-        a = parse_attrs(g.request(U["IOFAIR_CMD_CONTROLLER_GET"])[0])
-        out = {}
-        for k in ("STEPS", "LAST_STEP_NS", "INTERVAL_MS"):
-            v = a.get(U["IOFAIR_A_CONTROLLER_" + k])
-            if v:
-                out[k.lower()] = int.from_bytes(v[0], "little")
+        print(json.dumps(ctrl_get(g)))
+    elif cmd == "ctrl-steps":
+        out = []
+        for _ in range(int(argv[2])):
+            time.sleep(float(argv[3]))
+            out.append(ctrl_get(g).get("last_step_ns", 0))
         print(json.dumps(out))
     else:
         sys.stderr.write(__doc__)

@@ -247,19 +247,27 @@ def do_scale(r, g, summ):
     n = c["targets"]
     st = med(c["ctrl_step_ns"])
     g.add("controller-step-%d" % n, "%.2f ms" % (st / 1e6), "<= 1 ms", st <= 1e6,
-          "median of %d steps, %d tenants x %d" % (len(c["ctrl_step_ns"]), c["tenants"],
-                                                   n // c["tenants"]))
+          "median of %d steps (the module's last_step_ns%s), %d tenants x %d" % (
+              len(c["ctrl_step_ns"]),
+              ", sampled by one process" if c.get("ctrl_step_sampler") == "one process" else
+              ", a Python process started per sample", c["tenants"], n // c["tenants"]))
     d = med([x["ms"] for x in c["dump"]])
+    parse = [x["parse_ms"] for x in c["dump"] if "parse_ms" in x]
+    pm = med(parse) if parse else None
     g.add("stats-dump-%d" % n, "%.1f ms" % d, "<= 20 ms", d <= 20,
-          "median of %d netlink dumps of %d messages; iofairctl -j stats took %.0f ms" % (
-              len(c["dump"]), c["dump"][0]["messages"], c["iofairctl_stats_s"] * 1000))
+          "median of %d netlink dumps of %d messages, %s; iofairctl -j stats took %.0f ms" % (
+              len(c["dump"]), c["dump"][0]["messages"],
+              "from the request to NLMSG_DONE received (no message parsed meanwhile); Python's "
+              "parse of every attribute after it: %.0f ms more" % pm if parse else
+              "with Python's split of every message", c["iofairctl_stats_s"] * 1000))
     p1, pn = med(c["pps_1"]), med(c["pps_1024"])
     ratio = p1 / pn if pn else None
     g.add("per-packet-1-vs-%d" % n, fmt(ratio), "<= 1.05", ratio is not None and ratio <= 1.05,
           "cost per packet ratio = pps(1)/pps(1+%d): %.0f vs %.0f pps, measured before and after "
           "adding them, not alternated" % (n, p1, pn))
-    summ["scale"] = {"ctrl_step_ms": st / 1e6, "dump_ms": d, "pps_1": p1, "pps_1024": pn,
-                     "per_packet_ratio": ratio, "mem_per_target_bytes": c["mem_per_target_bytes"],
+    summ["scale"] = {"ctrl_step_ms": st / 1e6, "dump_ms": d, "parse_ms": pm, "pps_1": p1,
+                     "pps_1024": pn, "per_packet_ratio": ratio,
+                     "mem_per_target_bytes": c["mem_per_target_bytes"],
                      "build_s": c["build"]["targets_s"], "build_note": ""}
     ch = c["build"].get("chunk_ms")
     if ch:
@@ -496,11 +504,13 @@ def md_kernel(r, g, summ, made, bench, host):
     s = summ.get("scale")
     if s:
         L += ["", "### 1024 targets (256 tenants x 4, dummy devices)", "",
-              "| controller step | stats dump | memory per target | pps 1 target | pps 1+1024 | "
-              "adding the targets |", "|---|---|---|---|---|---|",
-              "| %.2f ms | %.1f ms | %d B | %.0f | %.0f | %.1f s%s |" % (
-                  s["ctrl_step_ms"], s["dump_ms"], s["mem_per_target_bytes"], s["pps_1"],
-                  s["pps_1024"], s["build_s"], s["build_note"])]
+              "| controller step | stats dump | its parse (Python) | memory per target | "
+              "pps 1 target | pps 1+1024 | adding the targets |", "|---|---|---|---|---|---|---|",
+              "| %.2f ms | %.1f ms | %s | %d B | %.0f | %.0f | %.1f s%s |" % (
+                  s["ctrl_step_ms"], s["dump_ms"],
+                  "n/a" if s.get("parse_ms") is None else "%.0f ms" % s["parse_ms"],
+                  s["mem_per_target_bytes"], s["pps_1"], s["pps_1024"], s["build_s"],
+                  s["build_note"])]
     p = summ.get("paper")
     if p:
         L += ["", "### SR-IOV (VFs of the emulated 82576 in netns) vs. virtio (vhost-net, "
