@@ -8,6 +8,7 @@
 #   make KDIR=/path/to/tree module against a kernel build tree
 #   make deps               install build/test dependencies (Debian packages)
 #   make check              unit tests + kselftests in the VM on both kernels
+#   make stress             the long reliability tests in the VM (hours)
 #   make demo               boot the VM and show iofair at work
 #   make gen                regenerate code from the netlink YAML spec
 #   make install | uninstall | dkms-install | clean | sparse | style
@@ -29,7 +30,7 @@ DESTDIR	?=
 
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/iofair.h
 
-.PHONY: all module ctl selftests deps gen gen-check check unit demo \
+.PHONY: all module ctl selftests deps gen gen-check check stress unit demo \
 	install uninstall dkms-install dkms-uninstall version-check clean sparse style vm-check bench
 
 all: module ctl
@@ -93,6 +94,11 @@ unit: ctl version-check
 # and the kselftest suite in the VM on each kernel.
 check: deps
 	@bash selftests/vm/check
+
+# The long versions: 200 load and unload cycles, 100 of each device fault,
+# 16 clients for 10 minutes, a million fuzzed requests (selftests/vm/stress).
+stress: deps
+	@bash selftests/vm/stress
 
 demo: deps
 	@bash selftests/vm/demo
