@@ -161,8 +161,8 @@ sparse: $(MOD_SRCS)
 	$(MAKE) $(MODOUT)/iofair.ko
 	$(MAKE) -C $(KDIR) M=$(MODOUT) C=2 modules
 
-style:
-	@$(KDIR)/scripts/checkpatch.pl --no-tree --strict --terse --show-types \
+style: deps
+	@perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE -f \
 		$(filter-out kmod/iofair-nl-gen.%,$(wildcard kmod/*.c kmod/*.h))
 

@@ -116,11 +116,12 @@ else
 	fi
 fi
 
-# The kselftest framework and ynl, from the Debian kernel source tarball.
-if [ ! -f "$ksrc/.stamp" ]; then
+# The kselftest framework, ynl and checkpatch (make style), from the Debian
+# kernel source tarball.
+if [ ! -f "$ksrc/.stamp" ] || [ ! -f "$ksrc/scripts/checkpatch.pl" ]; then
 	tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
 	[ -n "$tarball" ] || die "linux-source-6.12 is installed but /usr/src/linux-source-6.12.tar.xz is missing"
-	say "extracting kselftest framework and ynl from $tarball"
+	say "extracting kselftest framework, ynl and checkpatch from $tarball"
 	rm -rf "$ksrc"; mkdir -p "$ksrc"
 	tar -C "$ksrc" --strip-components=1 -xJf "$tarball" \
 		--wildcards \
@@ -135,6 +136,9 @@ if [ ! -f "$ksrc/.stamp" ]; then
 		'linux-source-6.12/tools/scripts/Makefile.include' \
 		'linux-source-6.12/tools/scripts/Makefile.arch' \
 		'linux-source-6.12/tools/testing/selftests/Makefile' \
+		'linux-source-6.12/scripts/checkpatch.pl' \
+		'linux-source-6.12/scripts/spelling.txt' \
+		'linux-source-6.12/scripts/const_structs.checkpatch' \
 		|| die "extracting from $tarball failed"
 	touch "$ksrc/.stamp"
 fi
