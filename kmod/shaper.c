@@ -26,7 +26,9 @@
  * wait, later ones queue behind them (never overtake).  The wait is bounded
  * by max_delay_ns (100 ms, at least 64 full frames, plus the burst; and
  * IOFAIR_SHAPER_QLEN packets): beyond it a packet is dropped and counted
- * (queue-full), without taking a slot.
+ * (queue-full), without taking a slot.  A new rate (the controller's,
+ * every interval) re-spaces the packets waiting: they leave at the new rate
+ * from then on, not at the old one until the queue has drained.
  *
  * Release re-enters the stack where the packet was taken: dev_queue_xmit()
  * at egress, netif_receive_skb_core() at ingress, on the timer's CPU in
@@ -230,13 +232,74 @@ void iofair_shaper_init(struct iofair_shaper *s, struct iofair_target *t,
 }
 
 /*
+ * Time @t (ns) of the old schedule on the new one: its distance from @now
+ * times @old / @new (0 for a lifted limit: due now).  @t is at most @dmax
+ * past @now, which keeps the product in range.
+ */
+static u64 iofair_shaper_respace(u64 t, u64 now, u64 old, u64 new)
+{
+	if (t <= now || !new)
+		return now;
+	return now + mul_u64_u64_div_u64(t - now, old, new);
+}
+
+/*
+ * The packets waiting were given send times at the old rate: spread what
+ * remains of that schedule, TAT included, over the new rate, so that a new
+ * limit holds from now on rather than once the queue (up to 100 ms of it)
+ * has drained at the old one.  Those a lower rate would hold past
+ * max_delay_ns are dropped (queue-full), from the tail, as the hook would
+ * have.  The queue lock keeps the hook and the timer out; the hook's
+ * lockless slot is taken by cmpxchg on TAT, so TAT is moved by one too.
+ */
+static void iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
+{
+	struct sk_buff *skb, *tmp;
+	u64 now, dmax, send, tat, last;
+	u32 dropped = 0;
+
+	spin_lock_bh(&s->lock);
+	now = ktime_get_ns();
+	/* The farthest send time that fits in the new queue's delay. */
+	dmax = new ? mul_u64_u64_div_u64(s->max_delay_ns, new, old) : U64_MAX;
+	last = now;
+	skb_queue_walk_safe(&s->queue, skb, tmp) {
+		send = *iofair_skb_send_ns(skb);
+		if (send > now && send - now > dmax) {
+			__skb_unlink(skb, &s->queue);
+			kfree_skb(skb);
+			dropped++;
+			continue;
+		}
+		last = iofair_shaper_respace(send, now, old, new);
+		*iofair_skb_send_ns(skb) = last;
+	}
+	tat = atomic64_read(&s->tat_ns);
+	do {
+		send = dropped ? last + s->burst_ns :
+		       tat > now && tat - now > dmax ? now + s->max_delay_ns :
+		       iofair_shaper_respace(tat, now, old, new);
+	} while (!atomic64_try_cmpxchg(&s->tat_ns, &tat, send));
+	skb = skb_peek(&s->queue);
+	if (skb)
+		hrtimer_start(&s->timer, ns_to_ktime(*iofair_skb_send_ns(skb)),
+			      HRTIMER_MODE_ABS_PINNED_SOFT);
+	spin_unlock_bh(&s->lock);
+	if (dropped) {
+		local_bh_disable();
+		iofair_shaper_drop(s, dropped, IOFAIR_DROP_REASON_QUEUE_FULL);
+		local_bh_enable();
+	}
+}
+
+/*
  * New rate and burst (bytes; 0 = the default: 10 ms at the rate, at least
- * two full frames).  Takes effect with the next packet; packets already
- * waiting keep their send times.
+ * two full frames).  Takes effect with the next packet, and for the packets
+ * already waiting (iofair_shaper_rescale()).  Called under inet->lock.
  */
 void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes)
 {
-	u64 burst = burst_bytes;
+	u64 old = READ_ONCE(s->rate_bps), burst = burst_bytes;
 
 	if (rate_bps && !burst)
 		burst = max_t(u64, div_u64(rate_bps / 8 * IOFAIR_SHAPER_BURST_NS, NSEC_PER_SEC),
@@ -251,6 +314,8 @@ void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes)
 		   max_t(u64, IOFAIR_SHAPER_MAX_DELAY_NS,
 			 rate_bps ? iofair_bytes_ns(IOFAIR_SHAPER_MIN_QUEUE, rate_bps) : 0));
 	WRITE_ONCE(s->rate_bps, rate_bps);
+	if (old && old != rate_bps)
+		iofair_shaper_rescale(s, old, rate_bps);
 }
 
 /*

@@ -39,7 +39,7 @@ cleanup()
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 
 iofair_unload
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
@@ -96,6 +96,29 @@ iofair_check "dev target, tx: a UDP flow at 2x is held to the limit" dev_tx_udp
 iofair_check "dev target, tx: a TCP flow is held to the limit (shaped, not policed)" dev_tx_tcp
 iofair_check "dev target, rx: a UDP flow at 2x is held to the limit" dev_rx_udp
 iofair_check "dev target, rx: a TCP flow is held to the limit" dev_rx_tcp
+
+# A new limit holds for the frames already waiting too: raised from 1 to 50
+# Mbit/s under a 10 Mbit/s UDP flow, the ~0.8 s of frames held at 1 Mbit/s
+# leave at the new rate and the flow passes.  Kept at their old send times,
+# they would hold the next 0.5 s to 1 Mbit/s.
+respaced()
+{
+	local id p a b kbit
+	rx() { ip netns exec "$B" cat /sys/class/net/vb/statistics/rx_bytes; }
+	id=$(ip netns exec "$A" iofairctl -j target show | jq '.[0].id') &&
+	ip netns exec "$A" iofairctl target set "$id" max 1mbit || return 1
+	ip netns exec "$A" iperf3 -c 10.9.0.2 -u -b 10M -l 1400 -t 4 >/dev/null 2>&1 &
+	p=$!
+	sleep 2
+	ip netns exec "$A" iofairctl target set "$id" max 50mbit && a=$(rx) && sleep 0.5 && b=$(rx)
+	wait "$p"
+	ip netns exec "$A" iofairctl target set "$id" max 20mbit || return 1
+	[ -n "$b" ] || return 1
+	kbit=$(((b - a) * 8 / 500))
+	ktap_print_msg "0.5 s after raising the limit from 1 to 50 Mbit/s: $kbit kbit/s arrived (held to 1 Mbit/s: ~1000)"
+	[ "$kbit" -ge 3000 ]
+}
+iofair_check "dev target: a raised limit applies to the frames already held" respaced
 
 # The vhost path: the guest's tx (tap ingress) and rx (tap egress).
 vhost_ok=1
