@@ -61,7 +61,8 @@
  *	limited:     d' = IOFAIR_DEMAND_UNBOUNDED
  *	not limited: t = r + r / 8 + 1 Mbit/s,  p = min(d, a)
  *	             d' = t                  if t >= p
- *	             d' = t + (p - t) / 2    otherwise (rounded down)
+ *	             d' = t + (p - t) / 2    otherwise, if r >= the floor
+ *	             d' = t + (p - t) / 4    otherwise (rounded down)
  *
  * A limited leaf wants more than it had but cannot say how much; the
  * estimator cannot know the leaf's share either.  Marking it backlogged lets
@@ -74,10 +75,16 @@
  * An unlimited leaf's demand rises at once with its rate, plus 1/8 headroom
  * and a floor (the caller's: 1 Mbit/s, less under a small capacity) so that
  * it is not limited by its own estimate, and
- * falls by half the gap per interval: one short lull does not give its
- * share away, and an idle leaf's demand goes from p to within (p - t) / 2^k
- * of the floor in k intervals (a 1 Gbit/s leaf gone idle frees 7/8 of its
- * share in 3 intervals).  The fixed point for a steady rate r below the
+ * falls by half the gap per interval while it still sends: one short lull
+ * does not give its share away.  A leaf that sent less than the floor in an
+ * interval has most likely stopped; its demand falls by 3/4 of the gap, to
+ * within (p - t) / 4^k of the floor in k intervals, so that the others get
+ * within 10 % of their new share at the first step after the stop and the
+ * limiters (which re-space what they hold at once) deliver it in the next
+ * interval: 2 intervals, where DESIGN.md asks for 3.  Not all at once: under
+ * emulation a sender can be descheduled for a whole interval, and a leaf
+ * that must win its share back through the limited rule loses an interval
+ * at the floor each time.  The fixed point for a steady rate r below the
  * share is d = r + r / 8 + 1 Mbit/s, reached geometrically from above and in
  * one step from below.
  */

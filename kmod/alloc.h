@@ -41,6 +41,7 @@ typedef unsigned long long u64;
 #define IOFAIR_DEMAND_FLOOR_BPS		1000000ULL	/* 1 Mbit/s */
 #define IOFAIR_DEMAND_HEADROOM_SHIFT	3		/* + achieved / 8 */
 #define IOFAIR_DEMAND_DECAY_SHIFT	1		/* gap / 2 per interval */
+#define IOFAIR_DEMAND_IDLE_SHIFT	2		/* gap / 4: below the floor */
 
 /*
  * One node of the policy tree.  In: parent is the index of the parent, which
@@ -110,6 +111,8 @@ static inline u64 iofair_demand_estimate(u64 prev_demand_bps, u64 achieved_bps,
 	prev = prev_demand_bps < alloc_bps ? prev_demand_bps : alloc_bps;
 	if (target >= prev)
 		return target;
+	if (achieved_bps < floor_bps)
+		return target + ((prev - target) >> IOFAIR_DEMAND_IDLE_SHIFT);
 	return target + ((prev - target) >> IOFAIR_DEMAND_DECAY_SHIFT);
 }
 
