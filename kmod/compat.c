@@ -9,7 +9,7 @@
 
 #include "compat.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 #define IOFAIR_FMT_RING	64
 #define IOFAIR_FMT_LEN	128
 

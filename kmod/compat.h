@@ -19,20 +19,23 @@
  *
  * nla_put_uint() (the "uint" attribute type) arrived in 6.7; before, the same
  * encoding (4 bytes when the value fits, else 8) is written here.
+ *
+ * The tests read "KERNEL_VERSION(x) > LINUX_VERSION_CODE": x is newer than
+ * the kernel built for.
  */
 #ifndef _IOFAIR_COMPAT_H
 #define _IOFAIR_COMPAT_H
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 #define IOFAIR_GENL_NO_SPLIT_OPS 1
 #define genl_split_ops genl_ops
 #define split_ops ops
 #define n_split_ops n_ops
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 /* Before 6.2 the policy's range pointer is not const; the generated ranges are. */
 #include <net/netlink.h>
 #undef NLA_POLICY_FULL_RANGE
@@ -61,7 +64,7 @@ const char *iofair_compat_fmt(const char *fmt, ...) __printf(1, 2);
 #endif
 
 #include <net/genetlink.h>
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#if KERNEL_VERSION(6, 6, 0) > LINUX_VERSION_CODE
 static inline struct nlattr **iofair_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb)->attrs;
@@ -73,7 +76,7 @@ static inline struct nlattr **iofair_dump_attrs(struct netlink_callback *cb)
 }
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#if KERNEL_VERSION(6, 7, 0) > LINUX_VERSION_CODE
 #include <net/netlink.h>
 static inline int nla_put_uint(struct sk_buff *skb, int attrtype, u64 value)
 {

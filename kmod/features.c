@@ -120,7 +120,7 @@ u32 iofair_features_vhost_worker(void)
 {
 	if (!iofair_probe_try(0))	/* vhost_task_create */
 		return IOFAIR_VHOST_WORKER_VHOST_TASK;
-	if (LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0))
+	if (KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE)
 		return IOFAIR_VHOST_WORKER_KTHREAD;
 	return IOFAIR_VHOST_WORKER_UNKNOWN;
 }

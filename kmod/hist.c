@@ -119,6 +119,10 @@ int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *e
 				err = -ENOMEM;
 				break;
 			}
+			/*
+			 * Publish the zeroed sets: pairs with the READ_ONCE()
+			 * (address dependency) in iofair_hist_record().
+			 */
 			smp_store_release(&t->hist[kind], hp);
 		} else if (!(mask & BIT(kind)) && hp) {
 			WRITE_ONCE(t->hist[kind], NULL);

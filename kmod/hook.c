@@ -77,7 +77,8 @@ int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 	int err, d;
 
 	if (!IS_ENABLED(CONFIG_NETFILTER_INGRESS) || !IS_ENABLED(CONFIG_NETFILTER_EGRESS)) {
-		NL_SET_ERR_MSG_MOD(extack, "this kernel has no netfilter netdev ingress/egress hooks");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "this kernel has no netfilter netdev ingress/egress hooks");
 		return -EOPNOTSUPP;
 	}
 

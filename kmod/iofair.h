@@ -236,7 +236,7 @@ int iofair_features_fill_probes(struct sk_buff *skb);
 int iofair_pernet_init(void);
 void iofair_pernet_exit(void);
 struct iofair_net *iofair_net(const struct net *net);
-void iofair_for_each_target(void (*fn)(struct iofair_target *t, void *arg), void *arg);
+void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *arg);
 
 /* node.c */
 struct iofair_node *iofair_node_find(struct iofair_net *inet, u32 id);
@@ -366,6 +366,7 @@ enum iofair_vq_stat {
 	IOFAIR_VQ_SERVICE_NS,
 	IOFAIR_VQ_NSTATS,
 };
+
 struct iofair_vhost_snap {
 	u64 vq[IOFAIR_VHOST_NVQS][IOFAIR_VQ_NSTATS];	/* since the last reset */
 	u64 worker_cpu_ns;
@@ -373,6 +374,7 @@ struct iofair_vhost_snap {
 	u32 worker_pid;			/* 0: no live worker known */
 	bool workers;			/* some worker has served the target */
 };
+
 int iofair_vhost_init(void);
 void iofair_vhost_exit(void);
 int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack);

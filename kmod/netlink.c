@@ -200,7 +200,8 @@ static struct iofair_target *iofair_target_from(struct iofair_net *inet,
 		return ERR_PTR(-EINVAL);
 	t = iofair_target_find(inet, nla_get_u32(info->attrs[IOFAIR_A_TARGET_ID]));
 	if (!t) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IOFAIR_A_TARGET_ID], "no such target");
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IOFAIR_A_TARGET_ID],
+				    "no such target");
 		return ERR_PTR(-ENOENT);
 	}
 	return t;

@@ -116,11 +116,13 @@ int iofair_tree_check(struct iofair_net *inet,
 		bound = iofair_node_bound(n);
 		if (n->child_mins > bound) {
 			/* Mbit/s: the message has 80 bytes on current kernels. */
-			NL_SET_ERR_MSG_FMT_MOD(extack, "node %u: children's bw-min %u > bound %u Mbit/s",
-					       n->id,
-					       (u32)min_t(u64, DIV_ROUND_UP_ULL(n->child_mins, 1000000),
-							  U32_MAX),
-					       (u32)min_t(u64, div_u64(bound, 1000000), U32_MAX));
+			u64 mins_mbps = DIV_ROUND_UP_ULL(n->child_mins, 1000000);
+			u64 bound_mbps = div_u64(bound, 1000000);
+
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "node %u: children's bw-min %u > bound %u Mbit/s",
+					       n->id, (u32)min_t(u64, mins_mbps, U32_MAX),
+					       (u32)min_t(u64, bound_mbps, U32_MAX));
 			return -EINVAL;
 		}
 	}
@@ -339,7 +341,8 @@ int iofair_node_del(struct iofair_net *inet, struct iofair_node *n,
 {
 	lockdep_assert_held(&inet->lock);
 	if (n->children) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "node '%s' has %u children: remove or move them first",
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "node '%s' has %u children: remove or move them first",
 				       n->name, n->children);
 		return -EBUSY;
 	}

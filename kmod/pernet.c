@@ -80,7 +80,7 @@ static void __net_exit iofair_net_exit(struct net *net)
  * whose PF lives in one namespace and whose netdev lives in another.  @fn
  * may delete the target.
  */
-void iofair_for_each_target(void (*fn)(struct iofair_target *t, void *arg), void *arg)
+void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *arg)
 {
 	struct iofair_target *t;
 	struct iofair_net *inet;

@@ -250,7 +250,8 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 		return -EMSGSIZE;
 	if (s->is_node) {
 		if (nla_put_u32(skb, IOFAIR_A_STATS_NODE_ID, s->id) ||
-		    (s->capacity_bps && nla_put_uint(skb, IOFAIR_A_STATS_CAPACITY, s->capacity_bps)) ||
+		    (s->capacity_bps &&
+		     nla_put_uint(skb, IOFAIR_A_STATS_CAPACITY, s->capacity_bps)) ||
 		    (s->jain_ppm && nla_put_u32(skb, IOFAIR_A_STATS_JAIN, s->jain_ppm)) ||
 		    (s->alloc_bps && nla_put_uint(skb, IOFAIR_A_STATS_ALLOCATED, s->alloc_bps)) ||
 		    (s->demand_bps && nla_put_uint(skb, IOFAIR_A_STATS_DEMAND, s->demand_bps)))
@@ -262,8 +263,10 @@ static int iofair_stats_fill(struct sk_buff *skb, const struct iofair_snapshot *
 	    nla_put_u32(skb, IOFAIR_A_STATS_SOURCE, s->source))
 		return -EMSGSIZE;
 	if (s->source != IOFAIR_SOURCE_NONE &&
-	    (iofair_put_traffic(skb, IOFAIR_A_STATS_TX, &s->dir[IOFAIR_TX], s->rate_bps[IOFAIR_TX]) ||
-	     iofair_put_traffic(skb, IOFAIR_A_STATS_RX, &s->dir[IOFAIR_RX], s->rate_bps[IOFAIR_RX])))
+	    (iofair_put_traffic(skb, IOFAIR_A_STATS_TX, &s->dir[IOFAIR_TX],
+				s->rate_bps[IOFAIR_TX]) ||
+	     iofair_put_traffic(skb, IOFAIR_A_STATS_RX, &s->dir[IOFAIR_RX],
+				s->rate_bps[IOFAIR_RX])))
 		return -EMSGSIZE;
 	if (s->alloc_bps && nla_put_uint(skb, IOFAIR_A_STATS_ALLOCATED, s->alloc_bps))
 		return -EMSGSIZE;

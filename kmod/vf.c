@@ -74,7 +74,8 @@ int iofair_vf_check(struct net_device *dev, u32 vf, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (!dev->netdev_ops->ndo_get_vf_config) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "the driver of %s has no VF management (ndo_get_vf_config)",
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "the driver of %s has no VF management (ndo_get_vf_config)",
 				       dev->name);
 		return -EOPNOTSUPP;
 	}
@@ -163,7 +164,8 @@ int iofair_vf_push(struct iofair_target *t, struct netlink_ext_ack *extack)
 	if (err) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "the driver of %s refused the rate of VF %u: %d%s",
 				       t->dev->name, t->vf, err,
-				       err == -EOPNOTSUPP ? " (no VF rate limiter: use enforce sw)" : "");
+				       err == -EOPNOTSUPP ?
+				       " (no VF rate limiter: use enforce sw)" : "");
 		return err;
 	}
 	t->hw_pushed = true;
@@ -283,7 +285,7 @@ void iofair_vf_netdev_event(struct net_device *dev, unsigned long event)
 		if (ev.vf < 0)
 			return;
 	}
-	iofair_for_each_target(iofair_vf_ev_target, &ev);
+	iofair_walk_targets(iofair_vf_ev_target, &ev);
 }
 
 /* Save the VF's own rates, to put back when the target goes. */
@@ -435,7 +437,7 @@ static void iofair_vf_change_work_fn(struct work_struct *work)
 	rtnl_lock();
 	list_for_each_entry_safe(c, tmp, &todo, list) {
 		tries = c->tries;
-		iofair_for_each_target(iofair_vf_change_target, c);
+		iofair_walk_targets(iofair_vf_change_target, c);
 		if (c->tries != tries && c->tries < IOFAIR_VF_BIND_TRIES) {
 			list_move_tail(&c->list, &again);
 			continue;

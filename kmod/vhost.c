@@ -651,14 +651,13 @@ static struct iofair_vprobe iofair_vprobes[] = {
 	{ .symbol = "tun_recvmsg", .module = "tun", .pre = iofair_vhost_recv },
 };
 
-#define for_each_vprobe(vp) \
-	for (vp = iofair_vprobes; vp < iofair_vprobes + ARRAY_SIZE(iofair_vprobes); vp++)
+#define IOFAIR_VPROBES_END	(iofair_vprobes + ARRAY_SIZE(iofair_vprobes))
 
 static bool iofair_vprobe_module(const char *name)
 {
 	struct iofair_vprobe *vp;
 
-	for_each_vprobe(vp)
+	for (vp = iofair_vprobes; vp < IOFAIR_VPROBES_END; vp++)
 		if (!strcmp(vp->module, name))
 			return true;
 	return false;
@@ -668,7 +667,7 @@ static bool iofair_valt_on(unsigned int alt)
 {
 	struct iofair_vprobe *vp;
 
-	for_each_vprobe(vp)
+	for (vp = iofair_vprobes; vp < IOFAIR_VPROBES_END; vp++)
 		if (vp->alt == alt && vp->on)
 			return true;
 	return false;
@@ -701,7 +700,7 @@ static void iofair_vprobes_report(void)
 	char msg[256] = "";
 	int len = 0;
 
-	for_each_vprobe(vp) {
+	for (vp = iofair_vprobes; vp < IOFAIR_VPROBES_END; vp++) {
 		if (vp->on || (vp->alt && iofair_valt_on(vp->alt)))
 			continue;
 		len += scnprintf(msg + len, sizeof(msg) - len, " %s(%d)", vp->symbol, vp->err);
@@ -725,7 +724,7 @@ static void iofair_vprobes_on(const char *module)
 	lockdep_assert_held(&iofair_vmutex);
 	if (!IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES))
 		return;
-	for_each_vprobe(vp) {
+	for (vp = iofair_vprobes; vp < IOFAIR_VPROBES_END; vp++) {
 		if (vp->on || (module && strcmp(vp->module, module)))
 			continue;
 		if (vp->alt && iofair_valt_on(vp->alt))
@@ -745,7 +744,7 @@ static void iofair_vprobes_off(const char *module)
 	int nk = 0, nr = 0;
 
 	lockdep_assert_held(&iofair_vmutex);
-	for_each_vprobe(vp) {
+	for (vp = iofair_vprobes; vp < IOFAIR_VPROBES_END; vp++) {
 		if (!vp->on || (module && strcmp(vp->module, module)))
 			continue;
 		if (vp->entry)
