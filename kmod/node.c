@@ -171,7 +171,8 @@ static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
 			return -EINVAL;
 		}
 		parent = iofair_node_find(inet, nla_get_u32(tb[IOFAIR_A_NODE_PARENT]));
-		if (!parent) {
+		/* A new node is in the xarray already, its id taken: not a parent yet. */
+		if (!parent || (create && parent == n)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[IOFAIR_A_NODE_PARENT],
 					    "no such parent node");
 			return -ENOENT;

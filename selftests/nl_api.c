@@ -648,6 +648,13 @@ TEST_F(api, tree_rules)
 	b = node_new(self, "b", g, 0, NOPOL, NOPOL, -1);
 	ASSERT_LT(0, b);
 
+	/* A new node naming as its parent the id it is about to get (ids
+	 * are handed out in turn): no such parent yet, not a cycle (nl_fuzz
+	 * found the module answering ELOOP).
+	 */
+	EXPECT_EQ(-ENOENT, node_new(self, "n", b + 1, 0, NOPOL, NOPOL, -1));
+	EXPECT_NE(0, self->r->extack[0]);
+
 	/* cycles */
 	req(self, IOFAIR_CMD_NODE_SET, 0);
 	nl_put_u32(&self->m, IOFAIR_A_NODE_ID, g);
