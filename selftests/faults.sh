@@ -99,15 +99,24 @@ wait_for()
 	"$@"
 }
 
+# The value of key $2 in the flat JSON object text $1, unquoted; null when
+# it has none.
+jfield() { [[ ,$1, =~ ,\"$2\":\"?([^,\"]*)\"?, ]] && echo "${BASH_REMATCH[1]}" || echo null; }
 # Target $1 as "NODE BW_MAX[ VF_PRESENT]", "none" when it is not listed;
-# fails (prints nothing) when the module does not answer.
+# fails (prints nothing) when the module does not answer.  Read by bash from
+# the listing's compact JSON, one flat object per target (see src_tx()).
 state()
 {
-	local out
+	local out o
 	out=$(iofairctl -j target show) || return 1
-	jq -r --argjson id "$1" '(.[] | select(.id == $id) |
-		"\(.node_name) \(.bw_max)\(if .kind == "vf" then " \(.vf_present)" else "" end)")
-		// "none"' <<<"$out"
+	while [[ $out =~ \{([^{}]*)\}(.*) ]]; do
+		o=${BASH_REMATCH[1]} out=${BASH_REMATCH[2]}
+		[[ ,$o, =~ ,\"id\":$1, ]] || continue
+		echo "$(jfield "$o" node_name) $(jfield "$o" bw_max)$([ "$(jfield "$o" kind)" != vf ] ||
+			echo " $(jfield "$o" vf_present)")"
+		return 0
+	done
+	echo none
 }
 gone() { [ "$(state "$1")" = none ]; }
 # Target $1 is listed with its node and policy, its VF present or not ($2).
@@ -117,21 +126,31 @@ kept()
 	got=$(state "$1")
 	[ "$got" = "$want" ] || { ktap_print_msg "target $1: '$got', not '$want'"; return 1; }
 }
-# The source of target $1's figures is iofair's hooks.
-hooked()
+# Target $1's counter source and tx packets, "SOURCE PACKETS", read by bash
+# from the Prometheus text (a jq costs over a second to start under TCG, and
+# these are polled).
+src_tx()
 {
-	[ "$(iofairctl -j stats | jq -r --argjson id "$1" '.targets[] | select(.id == $id) | .source')" = hook ]
+	local l src="" pk=0
+	while IFS= read -r l; do
+		case $l in
+		"iofair_target_info{"*) [[ $l =~ source=\"([a-z-]+)\" ]] && src=${BASH_REMATCH[1]} ;;
+		"iofair_target_packets_total{"*'direction="tx"'*) pk=${l##* } ;;
+		esac
+	done < <(iofairctl stats target "$1" --format prometheus 2>/dev/null)
+	[ -n "$src" ] && echo "$src $pk"
 }
+# The source of target $1's figures is iofair's hooks.
+hooked() { local src pk; read -r src pk < <(src_tx "$1") && [ "$src" = hook ]; }
 # Packets go through target $1's hooks: its tx count grows within $2 s.
 flowing()
 {
 	local a b src n=$(($2 * 3))
-	a=$(iofairctl -j stats | jq -r --argjson id "$1" '.targets[] | select(.id == $id) | .tx.packets')
+	read -r src a < <(src_tx "$1")
 	while [ "$n" -gt 0 ]; do
 		sleep 0.3
-		read -r src b < <(iofairctl -j stats |
-			jq -r --argjson id "$1" '.targets[] | select(.id == $id) | "\(.source) \(.tx.packets)"')
-		[ "$src" = hook ] && [ -n "$a" ] && [ "$b" -gt "$a" ] && return 0
+		read -r src b < <(src_tx "$1")
+		[ "$src" = hook ] && [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ] && return 0
 		a=$b n=$((n - 1))
 	done
 	return 1
