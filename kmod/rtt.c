@@ -61,7 +61,9 @@
  * sampled, nor one whose slot was taken by a later arrival on that CPU first
  * -- so long sojourns behind many other packets are undersampled --, nor
  * one NAT rewrote, nor anything but IPv4/IPv6; a stamp older than
- * IOFAIR_RTT_MAX_NS is ignored.  The table is allocated while some target
+ * IOFAIR_RTT_MAX_NS is ignored.  Two packets alike to the fingerprint, one
+ * coming in and, in the skb it freed, one going out (two hosts' MLD reports
+ * from ::), count as one packet's sojourn.  The table is allocated while some target
  * has sojourn on.
  *
  * Hooks.  All of this runs in netfilter netdev hooks of its own, registered
