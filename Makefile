@@ -125,11 +125,14 @@ uninstall:
 # two differ (make unit and dkms-install run it).
 VERSION      := $(shell sed -n 's/^\#define IOFAIR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/iofair.h)
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+CTL_VERSION  := $(shell sed -n 's/^\#define IOFAIRCTL_VERSION[[:space:]]*"\(.*\)"/\1/p' ctl/iofairctl.h)
 DKMS_SRC     := /usr/src/iofair-$(VERSION)
 
 version-check:
 	@test -n "$(VERSION)" || { echo "no IOFAIR_VERSION in kmod/iofair.h"; exit 1; }
 	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms.conf: PACKAGE_VERSION=\"$(DKMS_VERSION)\"," \
+		"but kmod/iofair.h: IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
+	@test "$(VERSION)" = "$(CTL_VERSION)" || { echo "ctl/iofairctl.h: IOFAIRCTL_VERSION \"$(CTL_VERSION)\"," \
 		"but kmod/iofair.h: IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
 
 # Every version of iofair dkms knows, and its sources, removed.

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define IOFAIRCTL_VERSION "0.1.0"
+#define IOFAIRCTL_VERSION "0.2.0"
 
 struct ctl_opts {
 	bool json;
