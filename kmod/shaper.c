@@ -233,8 +233,9 @@ void iofair_shaper_init(struct iofair_shaper *s, struct iofair_target *t,
 
 /*
  * Time @t (ns) of the old schedule on the new one: its distance from @now
- * times @old / @new (0 for a lifted limit: due now).  @t is at most @dmax
- * past @now, which keeps the product in range.
+ * times @old / @new (0 for a lifted limit: due now).  In range: a higher
+ * rate shortens the distance, and under a lower one @t is at most dmax
+ * past @now (iofair_shaper_rescale()), which maps within max_delay_ns.
  */
 static u64 iofair_shaper_respace(u64 t, u64 now, u64 old, u64 new)
 {
@@ -260,8 +261,12 @@ static void iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
 
 	spin_lock_bh(&s->lock);
 	now = ktime_get_ns();
-	/* The farthest send time that fits in the new queue's delay. */
-	dmax = new ? mul_u64_u64_div_u64(s->max_delay_ns, new, old) : U64_MAX;
+	/*
+	 * The farthest send time that fits in the new queue's delay: only a
+	 * lower rate can push one past it (and new / old < 1 keeps the
+	 * quotient below max_delay_ns: divq faults on one past 64 bits).
+	 */
+	dmax = new && new < old ? mul_u64_u64_div_u64(s->max_delay_ns, new, old) : U64_MAX;
 	last = now;
 	skb_queue_walk_safe(&s->queue, skb, tmp) {
 		send = *iofair_skb_send_ns(skb);

@@ -933,6 +933,29 @@ static int child_nobody(FIXTURE_DATA(api) *self, int root, int t)
 		status = WEXITSTATUS(status);					\
 	} while (0)
 
+/*
+ * A target outside the tree takes its cap as its limiter's rate at once:
+ * from 1 bit/s to 1 Tbit/s and back, where the shaper re-spaces what it
+ * holds by old / new (nl_fuzz found a divide overflow there that
+ * crashed the kernel).
+ */
+TEST_F(api, extreme_limits)
+{
+	static const uint64_t max[] = { 1, 1000000000000ULL, 1, 1000, 1000000000000ULL };
+	unsigned int i;
+	int t;
+
+	t = target_add(self, IOFAIR_TARGET_KIND_DEV, self->v4, 0, 0);
+	ASSERT_LT(0, t);
+	for (i = 0; i < sizeof(max) / sizeof(max[0]); i++) {
+		req(self, IOFAIR_CMD_TARGET_SET, 0);
+		nl_put_u32(&self->m, IOFAIR_A_TARGET_ID, t);
+		put_policy(&self->m, IOFAIR_A_TARGET_POLICY, NOPOL, max[i], 0);
+		EXPECT_EQ(0, talk(self));
+	}
+	EXPECT_EQ(0, op_u32(self, IOFAIR_CMD_TARGET_DEL, 0, IOFAIR_A_TARGET_ID, t));
+}
+
 TEST_F(api, no_cap_net_admin)
 {
 	int root, t, status;
