@@ -263,14 +263,13 @@ struct dump_seen {
 	bool order_bad;
 	bool nomem;
 	int n, cap;
-	uint32_t *ids, *parents;
+	struct { uint32_t id, parent; } *seen;	/* in dump order */
 	struct client *cl;	/* learns the ids */
 };
 
 static void dump_seen_free(struct dump_seen *d)
 {
-	free(d->ids);
-	free(d->parents);
+	free(d->seen);
 	free(d);
 }
 
@@ -284,21 +283,17 @@ static void dump_msg(const struct nl_msg *msg, void *arg)
 	d->last = id;
 	if (d->n == d->cap) {
 		int cap = d->cap ? 2 * d->cap : 1024;
-		uint32_t *ids = realloc(d->ids, cap * sizeof(*ids));
-		uint32_t *parents = ids ? realloc(d->parents, cap * sizeof(*parents)) : NULL;
+		void *seen = realloc(d->seen, cap * sizeof(*d->seen));
 
-		if (ids)
-			d->ids = ids;
-		if (parents)
-			d->parents = parents;
-		if (!ids || !parents) {
+		if (!seen) {
 			d->nomem = true;
 			return;
 		}
+		d->seen = seen;
 		d->cap = cap;
 	}
-	d->ids[d->n] = id;
-	d->parents[d->n] = d->nodes ? attr_u32(msg, IOFAIR_A_NODE_PARENT, 0) : 0;
+	d->seen[d->n].id = id;
+	d->seen[d->n].parent = d->nodes ? attr_u32(msg, IOFAIR_A_NODE_PARENT, 0) : 0;
 	d->n++;
 	if (!d->cl)
 		return;
@@ -321,9 +316,9 @@ static bool id_listed(const struct dump_seen *d, uint32_t id)
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 
-		if (d->ids[mid] == id)
+		if (d->seen[mid].id == id)
 			return true;
-		if (d->ids[mid] < id)
+		if (d->seen[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -335,7 +330,7 @@ static bool id_listed(const struct dump_seen *d, uint32_t id)
 static bool tree_ok(const struct dump_seen *d)
 {
 	for (int i = 0; i < d->n; i++)
-		if (d->parents[i] && !id_listed(d, d->parents[i]))
+		if (d->seen[i].parent && !id_listed(d, d->seen[i].parent))
 			return false;
 	return true;
 }
