@@ -128,12 +128,14 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 CTL_VERSION  := $(shell sed -n 's/^\#define IOFAIRCTL_VERSION[[:space:]]*"\(.*\)"/\1/p' ctl/iofairctl.h)
 DKMS_SRC     := /usr/src/iofair-$(VERSION)
 
+# $(1): the version another file repeats; $(2): where, as that file says it.
+version_agrees = @test "$(VERSION)" = "$(1)" || { echo "$(2), but kmod/iofair.h:" \
+	"IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
+
 version-check:
 	@test -n "$(VERSION)" || { echo "no IOFAIR_VERSION in kmod/iofair.h"; exit 1; }
-	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms.conf: PACKAGE_VERSION=\"$(DKMS_VERSION)\"," \
-		"but kmod/iofair.h: IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
-	@test "$(VERSION)" = "$(CTL_VERSION)" || { echo "ctl/iofairctl.h: IOFAIRCTL_VERSION \"$(CTL_VERSION)\"," \
-		"but kmod/iofair.h: IOFAIR_VERSION \"$(VERSION)\": make them agree"; exit 1; }
+	$(call version_agrees,$(DKMS_VERSION),dkms.conf: PACKAGE_VERSION=\"$(DKMS_VERSION)\")
+	$(call version_agrees,$(CTL_VERSION),ctl/iofairctl.h: IOFAIRCTL_VERSION \"$(CTL_VERSION)\")
 
 # Every version of iofair dkms knows, and its sources, removed.
 define dkms_remove_all

@@ -63,8 +63,8 @@
  * one NAT rewrote, nor anything but IPv4/IPv6; a stamp older than
  * IOFAIR_RTT_MAX_NS is ignored.  Two packets alike to the fingerprint, one
  * coming in and, in the skb it freed, one going out (two hosts' MLD reports
- * from ::), count as one packet's sojourn.  The table is allocated while some target
- * has sojourn on.
+ * from ::), count as one packet's sojourn.  The table is allocated while
+ * some target has sojourn on.
  *
  * Hooks.  All of this runs in netfilter netdev hooks of its own, registered
  * on the target's netdev (a vf target's VF netdev while hook.c has it, see

@@ -861,7 +861,7 @@ static int child_unprivileged(FIXTURE_DATA(api) *self, int fd, int node, int tar
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(mut) / sizeof(mut[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(mut); i++) {
 		req(self, mut[i].cmd, 0);
 		nl_put_u32(&self->m, mut[i].type,
 			   mut[i].type == IOFAIR_A_NODE_ID ? node : target);
@@ -947,7 +947,7 @@ TEST_F(api, extreme_limits)
 
 	t = target_add(self, IOFAIR_TARGET_KIND_DEV, self->v4, 0, 0);
 	ASSERT_LT(0, t);
-	for (i = 0; i < sizeof(max) / sizeof(max[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(max); i++) {
 		req(self, IOFAIR_CMD_TARGET_SET, 0);
 		nl_put_u32(&self->m, IOFAIR_A_TARGET_ID, t);
 		put_policy(&self->m, IOFAIR_A_TARGET_POLICY, NOPOL, max[i], 0);
