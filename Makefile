@@ -8,6 +8,9 @@
 #   make KDIR=/path/to/tree module against a kernel build tree
 #   make deps               install build/test dependencies (Debian packages)
 #   make check              unit tests + kselftests in the VM on both kernels
+#                           (and on the debug kernel when it is cached)
+#   make debug-kernel       build the VM's debug kernel (KASAN, lockdep, ...)
+#   make check-debug        make check with the debug kernel, built if needed
 #   make stress             the long reliability tests in the VM (hours)
 #   make demo               boot the VM and show iofair at work
 #   make gen                regenerate code from the netlink YAML spec
@@ -30,7 +33,7 @@ DESTDIR	?=
 
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/iofair.h
 
-.PHONY: all module ctl selftests deps gen gen-check check stress unit demo \
+.PHONY: all module ctl selftests deps gen gen-check check check-debug debug-kernel stress unit demo \
 	install uninstall dkms-install dkms-uninstall version-check clean sparse style vm-check bench
 
 all: module ctl
@@ -94,6 +97,14 @@ unit: ctl version-check
 # and the kselftest suite in the VM on each kernel.
 check: deps
 	@bash selftests/vm/check
+
+# The test VM's debug kernel, from linux-source-6.12, cached outside the
+# clone (selftests/vm/debug-kernel).
+debug-kernel: deps
+	@bash selftests/vm/debug-kernel
+
+check-debug: deps
+	@IOFAIR_DEBUG_BUILD=1 bash selftests/vm/check
 
 # The long versions: 200 load and unload cycles, 100 of each device fault,
 # 16 clients for 10 minutes, a million fuzzed requests (selftests/vm/stress).
