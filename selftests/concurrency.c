@@ -757,8 +757,10 @@ int main(void)
 	 */
 	i = nl_open();
 	family = i < 0 ? -1 : nl_iofair_family(i, NULL);
-	if (family < 0)
+	if (family == -1)
 		ksft_exit_skip("iofair module not available (set IOFAIR_KO)\n");
+	if (family < 0)
+		ksft_exit_fail_msg("$IOFAIR_KO did not load\n");
 	close(i);
 	if (sock_open(&s) || sock_open(&s2))
 		ksft_exit_fail_msg("netlink socket: %s\n", strerror(errno));

@@ -60,8 +60,9 @@ FIXTURE_SETUP(api)
 	self->fd = nl_open();
 	ASSERT_LE(0, self->fd);
 	self->family = nl_iofair_family(self->fd, &self->grp);
-	if (self->family < 0)
+	if (self->family == -1)
 		SKIP(return, "iofair module not available (set IOFAIR_KO)");
+	ASSERT_LE(0, self->family);
 	ASSERT_LE(0, self->grp);
 	ASSERT_EQ(0, system("modprobe -q tun veth; "
 			    "ip link add v0 type veth peer name v1 && "

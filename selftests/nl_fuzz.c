@@ -3042,8 +3042,10 @@ int main(void)
 	if (fd_fuzz < 0 || fd_check < 0)
 		ksft_exit_fail_msg("netlink socket: %s\n", strerror(errno));
 	family = nl_iofair_family(fd_check, &grp);
-	if (family < 0)
+	if (family == -1)
 		ksft_exit_skip("iofair module not available (set IOFAIR_KO)\n");
+	if (family < 0)
+		ksft_exit_fail_msg("$IOFAIR_KO did not load\n");
 	if (system("modprobe -q tun; modprobe -q veth; "
 		   "ip link add v0 type veth peer name v1 && "
 		   "ip link add v2 type veth peer name v3 && "

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/iofair.h>
@@ -356,14 +357,21 @@ int nl_iofair_family(int fd, int *events_grp)
 {
 	const char *ko = getenv("IOFAIR_KO");
 	char cmd[512];
-	int family;
+	int family, rc;
 
 	family = nl_resolve(fd, IOFAIR_FAMILY_NAME, IOFAIR_MCGRP_EVENTS, events_grp);
 	if (family >= 0)
 		return family;
-	snprintf(cmd, sizeof(cmd), ko ? "insmod %s 2>/dev/null" : "modprobe -q %s",
+	/* insmod fails when another test loaded it meanwhile: the family is
+	 * what counts.
+	 */
+	snprintf(cmd, sizeof(cmd), ko ? "insmod %s" : "modprobe -q %s",
 		 ko ? ko : "iofair");
-	if (system(cmd) == -1)	/* insmod fails when another test loaded it */
-		return -1;
-	return nl_resolve(fd, IOFAIR_FAMILY_NAME, IOFAIR_MCGRP_EVENTS, events_grp);
+	rc = system(cmd);
+	family = nl_resolve(fd, IOFAIR_FAMILY_NAME, IOFAIR_MCGRP_EVENTS, events_grp);
+	if (family >= 0 || !ko)
+		return family;
+	fprintf(stderr, "'%s' exited with %d and left no %s family\n", cmd,
+		rc == -1 ? -1 : WEXITSTATUS(rc), IOFAIR_FAMILY_NAME);
+	return -2;
 }

@@ -58,6 +58,11 @@ int nl_resolve(int fd, const char *name, const char *grp_name, int *grp);
 /* nl_resolve for "iofair"; loads the module ($IOFAIR_KO, else modprobe)
  * when the family is not registered.  -1 when it cannot be had.
  */
+/* The iofair family's id, loading the module when it is not there:
+ * $IOFAIR_KO with insmod, or iofair with modprobe.  -1: no module to load
+ * (a test may skip); -2: $IOFAIR_KO was given and did not load (a failure,
+ * said on stderr).
+ */
 int nl_iofair_family(int fd, int *events_grp);
 
 void nl_req_init(struct nl_req *m, int family, int cmd, int flags);

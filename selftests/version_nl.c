@@ -159,7 +159,7 @@ FIXTURE_SETUP(iofair)
 		char cmd[512];
 
 		snprintf(cmd, sizeof(cmd), ko ? "insmod %s" : "modprobe -q %s", ko ? ko : "iofair");
-		if (system(cmd))
+		if (system(cmd) && !ko)
 			SKIP(return, "iofair module not available (set IOFAIR_KO)");
 		self->family = resolve_family(self->fd);
 	}
