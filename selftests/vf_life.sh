@@ -40,7 +40,7 @@ cleanup()
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 
 modprobe igbvf
 iofair_unload
@@ -189,13 +189,24 @@ iofair_check "the same target is bound again, the rate set while gone is pushed"
 iofair_check "the new VF's netdev is hooked and counted" counted "$t"
 
 # --- rmmod with VF targets and traffic ----------------------------------------
-t0=$(iofairctl target add vf "$pf" 0 enforce sw max 20mbit)
+# VF 0 has a rate of its own (70) before iofair holds it to 20; VF 1 had
+# none since it came back.  Both are put back.
+ip link set "$pf" vf 0 max_tx_rate 70 || ktap_print_msg "cannot give VF 0 a rate of its own"
+t0=$(iofairctl target add vf "$pf" 0 enforce both max 20mbit)
 [[ $t0 =~ ^[1-9][0-9]*$ ]] || ktap_print_msg "target add vf $pf 0: $t0"
+held() { local m; m=$(hw_max 0); ktap_print_msg "vf 0 max_tx_rate $m"; [ "$m" = 20 ]; }
+iofair_check "vf target $t0: VF 0's own rate 70 replaced by the policy's 20" held
 traffic 30
 sleep 2
 iofair_check "rmmod iofair with two VF targets under traffic" iofair_unload
-restored() { local m; m=$(hw_max 1); ktap_print_msg "vf 1 max_tx_rate $m"; [ "$m" = 0 ]; }
-iofair_check "VF 1's own rate (none) is back in the PF driver" restored
+restored()
+{
+	local m0 m1
+	m0=$(hw_max 0) m1=$(hw_max 1)
+	ktap_print_msg "vf 0 max_tx_rate $m0, vf 1 max_tx_rate $m1"
+	[ "$m0" = 70 ] && [ "$m1" = 0 ]
+}
+iofair_check "the VFs' own rates (70, none) are back in the PF driver" restored
 prompt_numvfs()
 {
 	local s=$SECONDS
