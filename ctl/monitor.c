@@ -362,7 +362,7 @@ int do_monitor(int argc, char **argv)
 		}
 		err = ctl_nl_recv_ntf(nl, IOFAIR_CMD_EVENT_NTF, IOFAIR_A_EVENT_MAX, monitor_event, &c);
 		if (err == -ENOBUFS) {
-			ctl_err("warning: events were lost (the socket's buffer overflowed)");
+			ctl_warn("events were lost (the socket's buffer overflowed)");
 			err = 0;
 			continue;
 		}

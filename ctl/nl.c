@@ -228,7 +228,7 @@ static int ctl_nl_ack(struct nl_msg *msg, void *data)
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	text = ctl_nl_extack(nlh, off, &attr_off);
 	if (text)
-		ctl_err("warning: %s", text);
+		ctl_warn("%s", text);
 	return NL_STOP;
 }
 
