@@ -58,7 +58,7 @@ static int hist_parse(int argc, char **argv, struct hist_req *r)
 	}
 	if (!strcmp(argv[0], "help")) {
 		r->help = true;
-		return argc > 1 ? -EINVAL : 0;
+		return arg_end("hist help", argc, argv, 1);
 	}
 	r->target = argv[0];
 	if (argc > 1) {

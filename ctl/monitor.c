@@ -50,6 +50,10 @@ int monitor_parse(int argc, char **argv, struct monitor_req *r)
 			return -EINVAL;
 		if (k == MK_HELP) {
 			r->help = true;
+			if (argc > 1) {
+				ctl_err("monitor help: unexpected '%s'", argv[i ? 0 : 1]);
+				return -EINVAL;
+			}
 			continue;
 		}
 		val = arg_next(argc, argv, &i);

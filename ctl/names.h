@@ -54,7 +54,15 @@ struct kw {
 int kw_lookup(const char *arg, const struct kw *words, size_t n);
 /* The same over an enum's names: the index. */
 int enum_lookup(const char *arg, const char *const *names, size_t n);
-/* kw_lookup, printing "unknown/ambiguous WHAT 'arg'" when it fails. */
+/*
+ * Into @buf, "a, b, c": the words @arg is a prefix of (NULL: all of them),
+ * one per value.  Returns how many.
+ */
+size_t kw_candidates(char *buf, size_t len, const char *arg, const struct kw *words, size_t n);
+/*
+ * kw_lookup, printing "unknown WHAT 'arg' (one of: ...)" or "ambiguous
+ * WHAT 'arg': a, b?" when it fails.
+ */
 int kw_parse(const char *what, const char *arg, const struct kw *words, size_t n);
 int enum_parse(const char *what, const char *arg, const char *const *names, size_t n);
 
@@ -82,6 +90,8 @@ int arg_id(const char *kw, const char *val, uint32_t *id);	/* >= 1 */
 int arg_ifname(const char *kw, const char *val);		/* length only */
 /* min/max/burst/weight (canonical names) with @val into @p. */
 int arg_policy(const char *kw, const char *val, struct pol *p);
+/* Nothing from argv[@from] on, or "WHAT: unexpected 'word'" and -EINVAL. */
+int arg_end(const char *what, int argc, char **argv, int from);
 /* The value after argv[*i]: advances *i, or prints "missing value" (NULL). */
 const char *arg_next(int argc, char **argv, int *i);
 

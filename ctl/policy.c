@@ -56,7 +56,7 @@ int policy_parse(int argc, char **argv, struct policy_req *r)
 		return -EINVAL;
 	r->cmd = k;
 	if (r->cmd == CMD_HELP)
-		return 0;
+		return arg_end("policy help", argc, argv, 1);
 	if (r->cmd == CMD_SHOW) {
 		if (argc > 1) {
 			ctl_err("policy show: unexpected '%s'", argv[1]);

@@ -93,10 +93,8 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 	r->cmd = CMD_SHOW;
 	if (argc > 0 && argv[0][0] != '-') {
 		k = kw_lookup(argv[0], stats_cmds, ARRAY_SIZE(stats_cmds));
-		if (k == KW_AMBIGUOUS) {
-			ctl_err("ambiguous stats command '%s'", argv[0]);
-			return -EINVAL;
-		}
+		if (k == KW_AMBIGUOUS)
+			return kw_parse("stats command", argv[0], stats_cmds, ARRAY_SIZE(stats_cmds));
 		/* `stats target 3` is `stats show target 3` */
 		if (k >= 0) {
 			r->cmd = k;
@@ -104,7 +102,7 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 		}
 	}
 	if (r->cmd == CMD_HELP)
-		return 0;
+		return arg_end("stats help", argc, argv, 1);
 	for (; i < argc; i++) {
 		k = kw_parse("stats keyword", argv[i], stats_keys, ARRAY_SIZE(stats_keys));
 		if (k < 0)

@@ -132,7 +132,7 @@ int target_parse(int argc, char **argv, struct target_req *r)
 	r->cmd = k;
 	switch (r->cmd) {
 	case CMD_HELP:
-		return 0;
+		return arg_end("target help", argc, argv, 1);
 	case CMD_SHOW:
 		return target_parse_show(argc, argv, r);
 	case CMD_ADD:

@@ -67,6 +67,7 @@ static const char *const bad_target[] = {
 	"show bogus",
 	"s",
 	"frobnicate",
+	"help x",
 };
 
 static const char *const bad_node[] = {
@@ -83,6 +84,7 @@ static const char *const bad_node[] = {
 	"set a kind group",
 	"show a b",
 	"add a weight 1.5",
+	"help x",
 };
 
 static const char *const bad_policy[] = {
@@ -94,6 +96,7 @@ static const char *const bad_policy[] = {
 	"set target 1 node a max 1mbit",
 	"set target 1 max 10xbit",
 	"show all",
+	"help x",
 };
 
 static const char *const bad_stats[] = {
@@ -110,15 +113,17 @@ static const char *const bad_stats[] = {
 	"--format yaml",
 	"--format prometheus -w 1",
 	"reset --format json",
+	"help x",
 };
 
 static const char *const bad_monitor[] = {
-	"-c", "-c 0", "-c x", "--count -1", "forever",
+	"-c", "-c 0", "-c x", "--count -1", "forever", "help -c 2", "-c 2 help",
 };
 
 static const char *const bad_controller[] = {
 	"set", "set interval", "set interval x", "set margin 5x", "set bogus", "show x", "s",
 	"set hysteresis -1",
+	"help x",
 };
 
 int main(void)
@@ -132,7 +137,7 @@ int main(void)
 	size_t i;
 	int plan = ARRAY_SIZE(bad_target) + ARRAY_SIZE(bad_node) + ARRAY_SIZE(bad_policy) +
 		   ARRAY_SIZE(bad_stats) + ARRAY_SIZE(bad_monitor) + ARRAY_SIZE(bad_controller) +
-		   36;
+		   37;
 
 	KTAP_PLAN(plan);
 
@@ -262,5 +267,19 @@ int main(void)
 	CHECK(!strcmp(ENUM_NAME(event_type_names, IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM),
 			   "conformance-alarm") && !strcmp(ENUM_NAME(del_reason_names, 99), "unknown"),
 		   "enum names, and a value from a newer module");
+	{
+		static const struct kw words[] = {
+			{ "set", 1 }, { "change", 1 }, { "show", 2 }, { "list", 2 }, { "sum", 3 },
+		};
+		char buf[64];
+
+		CHECK(kw_candidates(buf, sizeof(buf), "s", words, ARRAY_SIZE(words)) == 3 &&
+		      !strcmp(buf, "set, show, sum") &&
+		      kw_candidates(buf, sizeof(buf), NULL, words, ARRAY_SIZE(words)) == 3 &&
+		      !strcmp(buf, "set, show, sum") &&
+		      kw_candidates(buf, sizeof(buf), "x", words, ARRAY_SIZE(words)) == 0 &&
+		      !strcmp(buf, ""),
+		      "kw_candidates: the words a prefix fits, one per value");
+	}
 	KTAP_EXIT();
 }
