@@ -125,7 +125,7 @@ iofair_check "node show: a tree indented by depth, targets under their nodes" hu
 add_bad_dev()
 {
 	ctl_rc target add dev nosuch0
-	[ "$rc" = 1 ] && grep -q "^iofairctl: .*: .\+" "$tmp/err"
+	[ "$rc" = 1 ] && grep -q "^Error: .\+" "$tmp/err"
 }
 iofair_check "target add of a missing netdev: exit 1 with the kernel's message" add_bad_dev
 ktap_print_msg "  $(cat "$tmp/err")"
