@@ -29,11 +29,12 @@
 static void stats_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: iofairctl stats [show] [target ID] [node NODE] [kind vf|vhost|dev]\n"
+		"Usage: iofairctl stats [show] [target TARGET] [node NODE] [kind vf|vhost|dev]\n"
 		"                       [-d|--details] [-w|--watch SECONDS]\n"
 		"                       [--format table|json|prometheus]\n"
-		"       iofairctl stats reset [target ID]\n"
+		"       iofairctl stats reset [target TARGET]\n"
 		"       iofairctl stats help\n"
+		"TARGET := { ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME }\n"
 		"node NODE: that node and everything below it.  --details adds the drops per\n"
 		"reason and the packets the limiter delayed.  --watch repeats every SECONDS\n"
 		"(fractions allowed) until interrupted.  --format json is -j; --format\n"
@@ -108,7 +109,7 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 		if (k < 0)
 			return -EINVAL;
 		if (r->cmd == CMD_RESET && k != SK_TARGET) {
-			ctl_err("stats reset: unexpected '%s' (only target ID)", argv[i]);
+			ctl_err("stats reset: unexpected '%s' (only target TARGET)", argv[i]);
 			return -EINVAL;
 		}
 		if (k == SK_DETAILS) {
@@ -120,8 +121,9 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 			return -EINVAL;
 		switch (k) {
 		case SK_TARGET:
-			if (arg_id("target", val, &r->target))
+			if (target_ref_parse("target", argc, argv, &i, 0, &r->ref))
 				return -EINVAL;
+			r->target = r->ref.id;
 			break;
 		case SK_NODE:
 			r->node = val;
@@ -619,6 +621,10 @@ int do_stats(int argc, char **argv)
 	nl = ctl_nl_open();
 	if (!nl)
 		return 1;
+	if (target_ref_given(&r.ref) && target_ref_resolve(nl, &r.ref, &r.target)) {
+		ctl_nl_close(nl);
+		return 1;
+	}
 	if (r.cmd == CMD_RESET) {
 		err = -ENOMEM;
 		msg = ctl_nl_msg(nl, IOFAIR_CMD_STATS_RESET, 0);
