@@ -328,6 +328,10 @@ int do_dev(int argc, char **argv)
 		return dev_show(argc == 2 ? argv[1] : NULL);
 	}
 	if (matches(argv[0], "help")) {
+		if (argc > 1) {
+			ctl_err("dev help: unexpected '%s'", argv[1]);
+			return 2;
+		}
 		dev_usage(stdout);
 		return 0;
 	}

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +31,9 @@ static void hist_usage(FILE *f)
 	fprintf(f,
 		"Usage: iofairctl hist TARGET [KIND]\n"
 		"       iofairctl hist help\n"
-		"TARGET: a target id, or the netdev of a dev or vhost target (or the VF\n"
-		"netdev of a vf target) by name.  KIND (default: every histogram the target\n"
-		"keeps):");
+		"TARGET := { ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME | IFNAME }: IFNAME\n"
+		"alone is the netdev of a dev or vhost target, or the VF netdev of a vf target.\n"
+		"KIND (default: every histogram the target keeps):");
 	for (k = 0; k < HIST_NKINDS; k++)
 		fprintf(f, " %s", hist_kind_names[k]);
 	fprintf(f,
@@ -42,14 +41,10 @@ static void hist_usage(FILE *f)
 		"Percentiles are interpolated within the log2 buckets: exact to a factor of 2.\n");
 }
 
-struct hist_req {
-	bool help;
-	const char *target;	/* id or netdev name */
-	int kind;		/* -1: all */
-};
-
-static int hist_parse(int argc, char **argv, struct hist_req *r)
+int hist_parse(int argc, char **argv, struct hist_req *r)
 {
+	int i = 0;
+
 	memset(r, 0, sizeof(*r));
 	r->kind = -1;
 	if (argc < 1) {
@@ -58,53 +53,17 @@ static int hist_parse(int argc, char **argv, struct hist_req *r)
 	}
 	if (!strcmp(argv[0], "help")) {
 		r->help = true;
-		return argc > 1 ? -EINVAL : 0;
+		return arg_end("hist help", argc, argv, 1);
 	}
-	r->target = argv[0];
-	if (argc > 1) {
-		r->kind = enum_parse("histogram kind", argv[1], hist_kind_names,
+	if (target_ref_parse("hist", argc, argv, &i, TREF_BARE, &r->ref))
+		return -EINVAL;
+	if (++i < argc) {
+		r->kind = enum_parse("histogram kind", argv[i], hist_kind_names,
 				     HIST_NKINDS);
 		if (r->kind < 0)
 			return -EINVAL;
 	}
-	if (argc > 2) {
-		ctl_err("hist: unexpected '%s'", argv[2]);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* A target by id, or by its netdev's name in our namespace. */
-static int hist_target_id(struct ctl_nl *nl, const char *arg, uint32_t *id)
-{
-	struct target_info *v;
-	unsigned int ifindex;
-	size_t n, i;
-	int err;
-
-	if (!parse_u32(arg, id))
-		return arg_id("hist", arg, id);
-	if (arg_ifname("hist", arg))
-		return -EINVAL;
-	ifindex = if_nametoindex(arg);
-	if (!ifindex) {
-		ctl_err("hist: '%s' is neither a target id nor a netdev", arg);
-		return -ENOENT;
-	}
-	err = targets_fetch(nl, 0, -1, &v, &n);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		if ((v[i].kind != IOFAIR_TARGET_KIND_VF && v[i].ifindex == ifindex) ||
-		    (v[i].kind == IOFAIR_TARGET_KIND_VF && v[i].vf_ifindex == ifindex)) {
-			*id = v[i].id;
-			free(v);
-			return 0;
-		}
-	}
-	free(v);
-	ctl_err("hist: no target on %s", arg);
-	return -ENOENT;
+	return arg_end("hist", argc, argv, i + 1);
 }
 
 struct hist_one {
@@ -281,7 +240,7 @@ int do_hist(int argc, char **argv)
 	if (!nl)
 		return 1;
 	c = calloc(1, sizeof(*c));
-	err = c ? hist_target_id(nl, r.target, &id) : -ENOMEM;
+	err = c ? target_ref_resolve(nl, &r.ref, &id) : -ENOMEM;
 	if (err)
 		goto out;
 	msg = ctl_nl_msg(nl, IOFAIR_CMD_HIST_GET, 0);

@@ -36,6 +36,36 @@ static void usage(FILE *f)
 		   "Objects:\n");
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  %-10s %s\n", objects[i].name, objects[i].help);
+	fprintf(f, "'iofairctl OBJECT help' (or 'iofairctl help OBJECT') shows an object's commands.\n");
+}
+
+static const struct ctl_object *object_find(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if (matches(arg, objects[i].name))
+			return &objects[i];
+	return NULL;
+}
+
+/* `iofairctl help`: the objects; `iofairctl help OBJECT`: `iofairctl OBJECT help`. */
+static int help(int argc, char **argv)
+{
+	const struct ctl_object *obj;
+	char *args[] = { "help", NULL };
+
+	if (argc < 1) {
+		usage(stdout);
+		return 0;
+	}
+	obj = argc == 1 ? object_find(argv[0]) : NULL;
+	if (!obj) {
+		ctl_err(argc == 1 ? "help: unknown object '%s'" : "help: unexpected '%s'",
+			argv[argc == 1 ? 0 : 1]);
+		return 2;
+	}
+	return obj->run(1, args);
 }
 
 int main(int argc, char **argv)
@@ -47,7 +77,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
-	size_t i;
+	const struct ctl_object *obj;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+jphV", longopts, NULL)) != -1) {
@@ -65,9 +95,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		if (matches(argv[0], objects[i].name))
-			return objects[i].run(argc - 1, argv + 1);
+	obj = object_find(argv[0]);
+	if (obj)
+		return obj->run(argc - 1, argv + 1);
+	/* after the objects, so that 'h' stays hist */
+	if (matches(argv[0], "help"))
+		return help(argc - 1, argv + 1);
 
 	ctl_err("unknown object '%s' (try 'iofairctl help')", argv[0]);
 	return 2;

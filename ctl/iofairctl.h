@@ -36,7 +36,9 @@ int do_hist(int argc, char **argv);
 /* util.c */
 void *vec_grow(void *v, size_t *cap, size_t n, size_t elem);
 
+/* "Error: ..." and "Warning: ..." on stderr, as iproute2 prints them. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool matches(const char *arg, const char *full);
 int parse_rate_bps(const char *s, uint64_t *bps);
 int format_rate(char *buf, size_t len, uint64_t bps);

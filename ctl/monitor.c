@@ -50,6 +50,10 @@ int monitor_parse(int argc, char **argv, struct monitor_req *r)
 			return -EINVAL;
 		if (k == MK_HELP) {
 			r->help = true;
+			if (argc > 1) {
+				ctl_err("monitor help: unexpected '%s'", argv[i ? 0 : 1]);
+				return -EINVAL;
+			}
 			continue;
 		}
 		val = arg_next(argc, argv, &i);
@@ -362,7 +366,7 @@ int do_monitor(int argc, char **argv)
 		}
 		err = ctl_nl_recv_ntf(nl, IOFAIR_CMD_EVENT_NTF, IOFAIR_A_EVENT_MAX, monitor_event, &c);
 		if (err == -ENOBUFS) {
-			ctl_err("warning: events were lost (the socket's buffer overflowed)");
+			ctl_warn("events were lost (the socket's buffer overflowed)");
 			err = 0;
 			continue;
 		}

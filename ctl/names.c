@@ -96,35 +96,87 @@ int kw_lookup(const char *arg, const struct kw *words, size_t n)
 	return val;
 }
 
-int enum_lookup(const char *arg, const char *const *names, size_t n)
+#define ENUM_WORDS_MAX	16
+
+static size_t enum_words(const char *const *names, size_t n, struct kw *words)
 {
-	struct kw words[16];
 	size_t i;
 
-	if (n > ARRAY_SIZE(words))
-		return KW_UNKNOWN;
+	if (n > ENUM_WORDS_MAX)
+		return 0;
 	for (i = 0; i < n; i++)
 		words[i] = (struct kw){ names[i], (int)i };
-	return kw_lookup(arg, words, n);
+	return n;
 }
 
-static int kw_fail(const char *what, const char *arg, int val)
+int enum_lookup(const char *arg, const char *const *names, size_t n)
 {
-	if (val == KW_AMBIGUOUS)
-		ctl_err("ambiguous %s '%s'", what, arg);
-	else if (val == KW_UNKNOWN)
-		ctl_err("unknown %s '%s'", what, arg);
+	struct kw words[ENUM_WORDS_MAX];
+
+	return kw_lookup(arg, words, enum_words(names, n, words));
+}
+
+/* Whether words[i] is the first of the words before it to stand for its value. */
+static bool kw_first_of_val(const struct kw *words, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (words[j].val == words[i].val)
+			return false;
+	return true;
+}
+
+size_t kw_candidates(char *buf, size_t len, const char *arg, const struct kw *words, size_t n)
+{
+	size_t i, used = 0, count = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		if ((arg && !matches(arg, words[i].word)) || !kw_first_of_val(words, i))
+			continue;
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s", count ? ", " : "",
+					 words[i].word);
+		count++;
+	}
+	return count;
+}
+
+/* What is wrong, and the words that would be right. */
+static int kw_fail(const char *what, const char *arg, int val, const struct kw *words, size_t n)
+{
+	char list[256];
+
+	if (val == KW_AMBIGUOUS) {
+		kw_candidates(list, sizeof(list), arg, words, n);
+		ctl_err("ambiguous %s '%s': %s?", what, arg, list);
+	} else if (val == KW_UNKNOWN) {
+		kw_candidates(list, sizeof(list), NULL, words, n);
+		ctl_err("unknown %s '%s' (one of: %s)", what, arg, list);
+	}
 	return val < 0 ? -EINVAL : val;
 }
 
 int kw_parse(const char *what, const char *arg, const struct kw *words, size_t n)
 {
-	return kw_fail(what, arg, kw_lookup(arg, words, n));
+	return kw_fail(what, arg, kw_lookup(arg, words, n), words, n);
 }
 
 int enum_parse(const char *what, const char *arg, const char *const *names, size_t n)
 {
-	return kw_fail(what, arg, enum_lookup(arg, names, n));
+	struct kw words[ENUM_WORDS_MAX];
+
+	n = enum_words(names, n, words);
+	return kw_fail(what, arg, kw_lookup(arg, words, n), words, n);
+}
+
+int arg_end(const char *what, int argc, char **argv, int from)
+{
+	if (argc <= from)
+		return 0;
+	ctl_err("%s: unexpected '%s'", what, argv[from]);
+	return -EINVAL;
 }
 
 const char *arg_next(int argc, char **argv, int *i)

@@ -54,7 +54,15 @@ struct kw {
 int kw_lookup(const char *arg, const struct kw *words, size_t n);
 /* The same over an enum's names: the index. */
 int enum_lookup(const char *arg, const char *const *names, size_t n);
-/* kw_lookup, printing "unknown/ambiguous WHAT 'arg'" when it fails. */
+/*
+ * Into @buf, "a, b, c": the words @arg is a prefix of (NULL: all of them),
+ * one per value.  Returns how many.
+ */
+size_t kw_candidates(char *buf, size_t len, const char *arg, const struct kw *words, size_t n);
+/*
+ * kw_lookup, printing "unknown WHAT 'arg' (one of: ...)" or "ambiguous
+ * WHAT 'arg': a, b?" when it fails.
+ */
 int kw_parse(const char *what, const char *arg, const struct kw *words, size_t n);
 int enum_parse(const char *what, const char *arg, const char *const *names, size_t n);
 
@@ -82,6 +90,8 @@ int arg_id(const char *kw, const char *val, uint32_t *id);	/* >= 1 */
 int arg_ifname(const char *kw, const char *val);		/* length only */
 /* min/max/burst/weight (canonical names) with @val into @p. */
 int arg_policy(const char *kw, const char *val, struct pol *p);
+/* Nothing from argv[@from] on, or "WHAT: unexpected 'word'" and -EINVAL. */
+int arg_end(const char *what, int argc, char **argv, int from);
 /* The value after argv[*i]: advances *i, or prints "missing value" (NULL). */
 const char *arg_next(int argc, char **argv, int *i);
 
@@ -144,12 +154,42 @@ const struct target_info *target_by_id(const struct target_info *v, size_t n, ui
 const char *target_dev(char *buf, size_t len, uint32_t kind, uint32_t ifindex, bool has_vf,
 		       uint32_t vf);
 
+/* targetref.c: a target as the command line names it. */
+struct target_ref {
+	uint32_t id;		/* by id; 0: by name */
+	int kind;		/* by name: dev, vf, vhost; -1: a netdev's name alone */
+	const char *ifname;	/* the netdev; the PF for vf */
+	uint32_t vf;
+};
+
+#define TREF_BARE	(1U << 0)	/* a netdev's name alone names a target too */
+/*
+ * ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME (| IFNAME with TREF_BARE)
+ * from argv[*i]; leaves *i at its last word.  Prints what is wrong with
+ * which word (@what first) and returns -EINVAL.
+ */
+int target_ref_parse(const char *what, int argc, char **argv, int *i, unsigned int flags,
+		     struct target_ref *ref);
+bool target_ref_given(const struct target_ref *ref);
+/* "7", "dev veth0", "vf eth0 3", "vhost tap0" or "tap0". */
+const char *target_ref_str(char *buf, size_t len, const struct target_ref *ref);
+/*
+ * The id of the one target of @v that @ref names, its netdev being
+ * @ifindex; prints the error and returns -ENOENT for none, -EEXIST for
+ * several.
+ */
+int target_ref_find(const struct target_info *v, size_t n, const struct target_ref *ref,
+		    unsigned int ifindex, uint32_t *id);
+/* The id: @ref's own, or the target its name finds in the kernel's list. */
+int target_ref_resolve(struct ctl_nl *nl, const struct target_ref *ref, uint32_t *id);
+
 /* The parsed command lines, filled by pure functions (see ctl/tests). */
 enum obj_cmd { CMD_SHOW, CMD_ADD, CMD_DEL, CMD_SET, CMD_RESET, CMD_HELP };
 
 struct target_req {
 	enum obj_cmd cmd;
-	uint32_t id;		/* del, set, show (0: all) */
+	struct target_ref ref;	/* del, set, show: the target as named */
+	uint32_t id;		/* its id, when named by id (show: 0 for all) */
 	int kind;		/* add: the kind; show: the filter (-1: none) */
 	const char *ifname;	/* add: the netdev, the PF for vf */
 	uint32_t vf;
@@ -177,7 +217,8 @@ struct node_req {
 
 struct policy_req {
 	enum obj_cmd cmd;	/* SET, SHOW, HELP */
-	uint32_t target;	/* set: the target, or 0 */
+	struct target_ref ref;	/* set: the target as named */
+	uint32_t target;	/* its id when named by id, or 0 */
 	const char *node;	/* set: the node, or NULL */
 	struct pol pol;
 };
@@ -186,7 +227,8 @@ enum stats_format { STATS_FMT_AUTO, STATS_FMT_TABLE, STATS_FMT_JSON, STATS_FMT_P
 
 struct stats_req {
 	enum obj_cmd cmd;	/* SHOW, RESET, HELP */
-	uint32_t target;	/* 0: all */
+	struct target_ref ref;	/* the target as named */
+	uint32_t target;	/* its id when named by id; 0: all */
 	const char *node;
 	int kind;		/* -1: all */
 	bool details;
@@ -206,7 +248,14 @@ struct controller_req {
 	uint32_t interval_ms, hysteresis, margin, window_ms;
 };
 
+struct hist_req {
+	bool help;
+	struct target_ref ref;
+	int kind;		/* -1: all */
+};
+
 int target_parse(int argc, char **argv, struct target_req *r);
+int hist_parse(int argc, char **argv, struct hist_req *r);
 int node_parse(int argc, char **argv, struct node_req *r);
 int policy_parse(int argc, char **argv, struct policy_req *r);
 int stats_parse(int argc, char **argv, struct stats_req *r);

@@ -2,7 +2,8 @@
 /*
  * iofairctl's generic netlink transport on libnl-genl-3.  Every request asks
  * for an ACK with extended attributes, so a refusal prints the kernel's own
- * explanation (NLMSGERR_ATTR_MSG) rather than a bare errno.
+ * explanation (NLMSGERR_ATTR_MSG) rather than a bare errno, in the words of
+ * the command line where it points at an attribute (nlerr.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "iofairctl.h"
 #include "nl.h"
+#include "nlerr.h"
 
 struct ctl_nl {
 	struct nl_sock *sk;
@@ -36,6 +38,7 @@ struct ctl_nl_req {
 	struct nl_msg **msgs;
 	size_t nmsgs, cap;
 	uint8_t cmd;		/* notifications: only this command */
+	const struct nlmsghdr *sent;	/* the request, for the offsets in an extack */
 };
 
 /* How often a dump the kernel flags NLM_F_DUMP_INTR is tried again. */
@@ -162,42 +165,31 @@ static void ctl_nl_drop_msgs(struct ctl_nl_req *req)
 }
 
 /*
- * The extack TLVs after an error or a dump's final status (@off bytes into
- * the payload): the message, and the offset of the attribute it is about.
+ * The extack TLVs after an error, an ACK or a dump's final status (@off
+ * bytes into the payload), printed as an error (@error < 0) or a warning.
  */
-static const char *ctl_nl_extack(struct nlmsghdr *nlh, size_t off, int *attr_off)
+static void ctl_nl_report(const struct ctl_nl_req *req, struct nlmsghdr *nlh, size_t off,
+			  int error)
 {
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+	struct ctl_ext_ack ea;
+	char text[512];
 
-	*attr_off = -1;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || NLMSG_HDRLEN + off >= nlh->nlmsg_len)
-		return NULL;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)NLMSG_DATA(nlh) + off),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL))
-		return NULL;
-	if (tb[NLMSGERR_ATTR_OFFS])
-		*attr_off = (int)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
-	return tb[NLMSGERR_ATTR_MSG] ? nla_get_string(tb[NLMSGERR_ATTR_MSG]) : NULL;
-}
-
-static void ctl_nl_print_error(int error, const char *msg, int attr_off)
-{
-	if (msg && attr_off >= 0)
-		ctl_err("%s: %s (at attribute offset %d)", strerror(-error), msg, attr_off);
-	else if (msg)
-		ctl_err("%s: %s", strerror(-error), msg);
+	ctl_ext_ack_parse(nlh, off, &ea);
+	if (!error && !ea.msg)
+		return;
+	ctl_ext_ack_format(text, sizeof(text), error, &ea, req->sent);
+	if (error)
+		ctl_err("%s", text);
 	else
-		ctl_err("%s", strerror(-error));
+		ctl_warn("%s", text);
 }
 
-/* Print the kernel's refusal: errno text, extack message, offending attribute. */
+/* Print the kernel's refusal: its message, in the command line's words. */
 static int ctl_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *data)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct ctl_nl_req *req = data;
 	size_t off = sizeof(*e);
-	const char *msg;
-	int attr_off;
 
 	(void)nla;
 	req->err = e->error;
@@ -206,8 +198,7 @@ static int ctl_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *data)
 		return NL_STOP;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	msg = ctl_nl_extack(nlh, off, &attr_off);
-	ctl_nl_print_error(e->error, msg, attr_off);
+	ctl_nl_report(req, nlh, off, e->error);
 	return NL_STOP;
 }
 
@@ -218,17 +209,13 @@ static int ctl_nl_ack(struct nl_msg *msg, void *data)
 	struct nlmsgerr *e = nlmsg_data(nlh);
 	struct ctl_nl_req *req = data;
 	size_t off = sizeof(*e);
-	const char *text;
-	int attr_off;
 
 	req->done = 1;
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 		return NL_STOP;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	text = ctl_nl_extack(nlh, off, &attr_off);
-	if (text)
-		ctl_err("warning: %s", text);
+	ctl_nl_report(req, nlh, off, 0);
 	return NL_STOP;
 }
 
@@ -240,8 +227,7 @@ static int ctl_nl_finish(struct nl_msg *msg, void *data)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct ctl_nl_req *req = data;
-	const char *text;
-	int error, attr_off;
+	int error;
 
 	req->done = 1;
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -251,8 +237,7 @@ static int ctl_nl_finish(struct nl_msg *msg, void *data)
 	memcpy(&error, NLMSG_DATA(nlh), sizeof(error));
 	if (error >= 0)
 		return NL_STOP;
-	text = ctl_nl_extack(nlh, sizeof(error), &attr_off);
-	ctl_nl_print_error(error, text, attr_off);
+	ctl_nl_report(req, nlh, sizeof(error), error);
 	if (!req->err)
 		req->err = error;
 	return NL_STOP;
@@ -318,6 +303,7 @@ int ctl_nl_talk(struct ctl_nl *nl, struct nl_msg *msg, int maxattr,
 	size_t i;
 
 	req.dump = !!(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP);
+	req.sent = nlmsg_hdr(msg);
 	for (;;) {
 		err = ctl_nl_exchange(nl, msg, &req);
 		if (err || !req.dump || !req.intr)

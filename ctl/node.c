@@ -64,7 +64,7 @@ int node_parse(int argc, char **argv, struct node_req *r)
 		return -EINVAL;
 	r->cmd = k;
 	if (r->cmd == CMD_HELP)
-		return 0;
+		return arg_end("node help", argc, argv, 1);
 	if (argc < 2) {
 		if (r->cmd == CMD_SHOW)
 			return 0;

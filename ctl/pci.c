@@ -326,7 +326,7 @@ void pci_die(char *msg, ...)
 {
 	va_list ap;
 
-	fputs("iofairctl: libpci: ", stderr);
+	fputs("Error: libpci: ", stderr);
 	va_start(ap, msg);
 	vfprintf(stderr, msg, ap);
 	va_end(ap);

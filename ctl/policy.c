@@ -20,10 +20,11 @@
 static void policy_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: iofairctl policy set { target ID | node NODE } [min RATE] [max RATE]\n"
+		"Usage: iofairctl policy set { target TARGET | node NODE } [min RATE] [max RATE]\n"
 		"                            [burst SIZE] [weight 1..65535]\n"
 		"       iofairctl policy show\n"
 		"       iofairctl policy help\n"
+		"TARGET := { ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME }\n"
 		"min is a guarantee, max a cap (0: none), burst the bytes that may leave at once\n"
 		"above the rate (0: the limiter's default), weight the share among siblings.\n");
 }
@@ -56,7 +57,7 @@ int policy_parse(int argc, char **argv, struct policy_req *r)
 		return -EINVAL;
 	r->cmd = k;
 	if (r->cmd == CMD_HELP)
-		return 0;
+		return arg_end("policy help", argc, argv, 1);
 	if (r->cmd == CMD_SHOW) {
 		if (argc > 1) {
 			ctl_err("policy show: unexpected '%s'", argv[1]);
@@ -68,24 +69,27 @@ int policy_parse(int argc, char **argv, struct policy_req *r)
 		k = kw_parse("policy keyword", argv[i], policy_keys, ARRAY_SIZE(policy_keys));
 		if (k < 0)
 			return -EINVAL;
+		if ((k == PK_TARGET || k == PK_NODE) && (target_ref_given(&r->ref) || r->node)) {
+			ctl_err("policy set: '%s': one target or one node", argv[i]);
+			return -EINVAL;
+		}
 		val = arg_next(argc, argv, &i);
 		if (!val)
 			return -EINVAL;
-		if (k == PK_TARGET || k == PK_NODE) {
-			if (r->target || r->node) {
-				ctl_err("policy set: '%s': one target or one node", argv[i - 1]);
+		if (k == PK_TARGET) {
+			if (target_ref_parse("target", argc, argv, &i, 0, &r->ref))
 				return -EINVAL;
-			}
-			if (k == PK_NODE)
-				r->node = val;
-			else if (arg_id("target", val, &r->target))
-				return -EINVAL;
+			r->target = r->ref.id;
+			continue;
+		}
+		if (k == PK_NODE) {
+			r->node = val;
 			continue;
 		}
 		if (arg_policy(policy_keys[k].word, val, &r->pol))
 			return -EINVAL;
 	}
-	if (!r->target && !r->node) {
+	if (!target_ref_given(&r->ref) && !r->node) {
 		ctl_err("policy set: missing target ID or node NODE");
 		return -EINVAL;
 	}
@@ -223,9 +227,12 @@ int do_policy(int argc, char **argv)
 		return 1;
 	if (r.cmd == CMD_SHOW) {
 		err = policy_show(nl);
-	} else if (r.target) {
-		err = -ENOMEM;
-		msg = ctl_nl_msg(nl, IOFAIR_CMD_TARGET_SET, 0);
+	} else if (target_ref_given(&r.ref)) {
+		err = target_ref_resolve(nl, &r.ref, &r.target);
+		if (!err) {
+			err = -ENOMEM;
+			msg = ctl_nl_msg(nl, IOFAIR_CMD_TARGET_SET, 0);
+		}
 		if (msg && !nla_put_u32(msg, IOFAIR_A_TARGET_ID, r.target) &&
 		    !nla_put_policy(msg, IOFAIR_A_TARGET_POLICY, &r.pol)) {
 			err = ctl_nl_talk(nl, msg, IOFAIR_A_TARGET_MAX, NULL, NULL);

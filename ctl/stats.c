@@ -29,11 +29,12 @@
 static void stats_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: iofairctl stats [show] [target ID] [node NODE] [kind vf|vhost|dev]\n"
+		"Usage: iofairctl stats [show] [target TARGET] [node NODE] [kind vf|vhost|dev]\n"
 		"                       [-d|--details] [-w|--watch SECONDS]\n"
 		"                       [--format table|json|prometheus]\n"
-		"       iofairctl stats reset [target ID]\n"
+		"       iofairctl stats reset [target TARGET]\n"
 		"       iofairctl stats help\n"
+		"TARGET := { ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME }\n"
 		"node NODE: that node and everything below it.  --details adds the drops per\n"
 		"reason and the packets the limiter delayed.  --watch repeats every SECONDS\n"
 		"(fractions allowed) until interrupted.  --format json is -j; --format\n"
@@ -93,10 +94,8 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 	r->cmd = CMD_SHOW;
 	if (argc > 0 && argv[0][0] != '-') {
 		k = kw_lookup(argv[0], stats_cmds, ARRAY_SIZE(stats_cmds));
-		if (k == KW_AMBIGUOUS) {
-			ctl_err("ambiguous stats command '%s'", argv[0]);
-			return -EINVAL;
-		}
+		if (k == KW_AMBIGUOUS)
+			return kw_parse("stats command", argv[0], stats_cmds, ARRAY_SIZE(stats_cmds));
 		/* `stats target 3` is `stats show target 3` */
 		if (k >= 0) {
 			r->cmd = k;
@@ -104,13 +103,13 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 		}
 	}
 	if (r->cmd == CMD_HELP)
-		return 0;
+		return arg_end("stats help", argc, argv, 1);
 	for (; i < argc; i++) {
 		k = kw_parse("stats keyword", argv[i], stats_keys, ARRAY_SIZE(stats_keys));
 		if (k < 0)
 			return -EINVAL;
 		if (r->cmd == CMD_RESET && k != SK_TARGET) {
-			ctl_err("stats reset: unexpected '%s' (only target ID)", argv[i]);
+			ctl_err("stats reset: unexpected '%s' (only target TARGET)", argv[i]);
 			return -EINVAL;
 		}
 		if (k == SK_DETAILS) {
@@ -122,8 +121,9 @@ int stats_parse(int argc, char **argv, struct stats_req *r)
 			return -EINVAL;
 		switch (k) {
 		case SK_TARGET:
-			if (arg_id("target", val, &r->target))
+			if (target_ref_parse("target", argc, argv, &i, 0, &r->ref))
 				return -EINVAL;
+			r->target = r->ref.id;
 			break;
 		case SK_NODE:
 			r->node = val;
@@ -621,6 +621,10 @@ int do_stats(int argc, char **argv)
 	nl = ctl_nl_open();
 	if (!nl)
 		return 1;
+	if (target_ref_given(&r.ref) && target_ref_resolve(nl, &r.ref, &r.target)) {
+		ctl_nl_close(nl);
+		return 1;
+	}
 	if (r.cmd == CMD_RESET) {
 		err = -ENOMEM;
 		msg = ctl_nl_msg(nl, IOFAIR_CMD_STATS_RESET, 0);

@@ -23,10 +23,11 @@ static void target_usage(FILE *f)
 	fprintf(f,
 		"Usage: iofairctl target add { dev IFNAME [host-side] | vf PF VFINDEX | vhost TAPNAME }\n"
 		"                            [node NODE] [SETTINGS]\n"
-		"       iofairctl target del ID\n"
-		"       iofairctl target set ID [node NODE|none] [SETTINGS]\n"
-		"       iofairctl target show [ID] [node NODE] [kind vf|vhost|dev]\n"
+		"       iofairctl target del TARGET\n"
+		"       iofairctl target set TARGET [node NODE|none] [SETTINGS]\n"
+		"       iofairctl target show [TARGET] [node NODE] [kind vf|vhost|dev]\n"
 		"       iofairctl target help\n"
+		"TARGET := { ID | dev IFNAME | vf PF VFINDEX | vhost TAPNAME }\n"
 		"SETTINGS := [enforce hw|sw|both] [ownership enforce|adopt] [min RATE] [max RATE]\n"
 		"            [burst SIZE] [weight 1..65535] [rx-max RATE]\n"
 		"            [hist KIND[,KIND...]|all|none]  (see iofairctl hist help)\n"
@@ -57,28 +58,33 @@ static const struct kw target_show_keys[] = {
 /* add: the target itself, first: dev IFNAME | vf PF VFINDEX | vhost TAPNAME. */
 static int target_parse_what(int argc, char **argv, int *i, struct target_req *r)
 {
-	const char *val;
+	struct target_ref ref;
 
 	r->kind = enum_parse("target kind", argv[*i], target_kind_names,
 			     ARRAY_SIZE(target_kind_names));
-	if (r->kind < 0)
+	if (r->kind < 0 || target_ref_parse("target add", argc, argv, i, 0, &ref))
 		return -EINVAL;
-	val = arg_next(argc, argv, i);
-	if (!val || arg_ifname(target_kind_names[r->kind], val))
-		return -EINVAL;
-	r->ifname = val;
-	if (r->kind == IOFAIR_TARGET_KIND_VF) {
-		if (*i + 1 >= argc) {
-			ctl_err("vf %s: missing VFINDEX", r->ifname);
-			return -EINVAL;
-		}
-		val = argv[++*i];
-		if (parse_u32(val, &r->vf) || r->vf > IOFAIR_VF_MAX) {
-			ctl_err("vf: invalid VF index '%s' (0 to %d)", val, IOFAIR_VF_MAX);
-			return -EINVAL;
-		}
-	}
+	r->ifname = ref.ifname;
+	r->vf = ref.vf;
 	return 0;
+}
+
+/* ID, dev IFNAME, vf PF VFINDEX or vhost TAPNAME at argv[*i]; *i past it. */
+static int target_parse_ref(const char *what, int argc, char **argv, int *i,
+			    struct target_req *r)
+{
+	if (target_ref_parse(what, argc, argv, i, 0, &r->ref))
+		return -EINVAL;
+	r->id = r->ref.id;
+	++*i;
+	return 0;
+}
+
+/* Whether @arg begins a target's name or id rather than a keyword. */
+static bool target_ref_start(const char *arg)
+{
+	return (*arg >= '0' && *arg <= '9') ||
+	       enum_lookup(arg, target_kind_names, ARRAY_SIZE(target_kind_names)) != KW_UNKNOWN;
 }
 
 static int target_parse_show(int argc, char **argv, struct target_req *r)
@@ -86,11 +92,9 @@ static int target_parse_show(int argc, char **argv, struct target_req *r)
 	const char *val;
 	int i = 1, k;
 
-	if (i < argc && !parse_u32(argv[i], &r->id)) {
-		if (arg_id("target show", argv[i], &r->id))
-			return -EINVAL;
-		i++;
-	}
+	if (i < argc && target_ref_start(argv[i]) &&
+	    target_parse_ref("target show", argc, argv, &i, r))
+		return -EINVAL;
 	for (; i < argc; i++) {
 		k = kw_parse("target show keyword", argv[i], target_show_keys,
 			     ARRAY_SIZE(target_show_keys));
@@ -108,8 +112,8 @@ static int target_parse_show(int argc, char **argv, struct target_req *r)
 				return -EINVAL;
 		}
 	}
-	if (r->id && (r->node || r->kind >= 0)) {
-		ctl_err("target show: an ID takes no filter");
+	if (target_ref_given(&r->ref) && (r->node || r->kind >= 0)) {
+		ctl_err("target show: one target takes no filter");
 		return -EINVAL;
 	}
 	return 0;
@@ -132,7 +136,7 @@ int target_parse(int argc, char **argv, struct target_req *r)
 	r->cmd = k;
 	switch (r->cmd) {
 	case CMD_HELP:
-		return 0;
+		return arg_end("target help", argc, argv, 1);
 	case CMD_SHOW:
 		return target_parse_show(argc, argv, r);
 	case CMD_ADD:
@@ -147,16 +151,16 @@ int target_parse(int argc, char **argv, struct target_req *r)
 		break;
 	default:
 		if (argc < 2) {
-			ctl_err("target %s: missing ID", argv[0]);
+			ctl_err("target %s: missing ID (or dev IFNAME, vf PF VFINDEX, vhost TAPNAME)",
+				argv[0]);
 			return -EINVAL;
 		}
-		if (arg_id(argv[0], argv[1], &r->id))
+		i = 1;
+		if (target_parse_ref(r->cmd == CMD_DEL ? "target del" : "target set", argc, argv,
+				     &i, r))
 			return -EINVAL;
-		i = 2;
-		if (r->cmd == CMD_DEL && argc > 2) {
-			ctl_err("target del: unexpected '%s'", argv[2]);
+		if (r->cmd == CMD_DEL && arg_end("target del", argc, argv, i))
 			return -EINVAL;
-		}
 	}
 	for (; i < argc; i++) {
 		/* A flag, not a keyword with a value: fixed when the target is added. */
@@ -631,6 +635,13 @@ int do_target(int argc, char **argv)
 	nl = ctl_nl_open();
 	if (!nl)
 		return 1;
+	if (r.cmd != CMD_ADD && target_ref_given(&r.ref)) {
+		err = target_ref_resolve(nl, &r.ref, &r.id);
+		if (err) {
+			ctl_nl_close(nl);
+			return 1;
+		}
+	}
 	switch (r.cmd) {
 	case CMD_SHOW:
 		err = target_show(nl, &r);

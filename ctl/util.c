@@ -11,15 +11,30 @@
 
 #include "iofairctl.h"
 
+/* iproute2's prefixes: "Error: " for what stops the command, "Warning: " else. */
+static void ctl_msg(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void ctl_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("iofairctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_msg("Error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void ctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctl_msg("Warning: ", fmt, ap);
+	va_end(ap);
 }
 
 /* iproute2 style: @arg is a non-empty prefix of @full. */

@@ -13,6 +13,7 @@
 
 #include "iofairctl.h"
 #include "json.h"
+#include "names.h"
 #include "nl.h"
 
 static const char *const vhost_worker_names[] = {
@@ -136,10 +137,16 @@ int do_version(int argc, char **argv)
 	struct nl_msg *msg;
 	int err;
 
-	(void)argv;
+	if (argc == 1 && matches(argv[0], "help")) {
+		printf("Usage: iofairctl version\n"
+		       "       iofairctl version help\n"
+		       "The CLI's version and the loaded module's: its version, the kernel's release,\n"
+		       "the vhost worker kind, the hook points and which probes could be attached.\n");
+		return 0;
+	}
 	if (argc > 0) {
-		ctl_err("version takes no arguments");
-		return 1;
+		ctl_err("version: unexpected '%s' (it takes no arguments)", argv[0]);
+		return EXIT_USAGE;
 	}
 	if (opts.json) {
 		ctx.j = json_new(stdout, opts.pretty);

@@ -16,8 +16,10 @@
 #
 # Then: policy set shows up everywhere, deleting a node with children is
 # refused with the kernel's message (exit 1), a bad rate is a usage error
-# (exit 2), monitor sees target-new and target-del, deleting a veth removes
-# its target with a device-gone event.
+# (exit 2), values the kernel's policy refuses are named by their keyword
+# with the policy's range, targets are named by their netdev, monitor sees
+# target-new and target-del, deleting a veth removes its target with a
+# device-gone event.
 source "$(dirname "$0")/lib.sh"
 
 iofair_require_root
@@ -25,7 +27,7 @@ iofair_require_module
 command -v jq >/dev/null || { ktap_skip_all "jq not installed"; exit "$KSFT_SKIP"; }
 
 ktap_print_header
-ktap_set_plan 31
+ktap_set_plan 38
 
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
 setup_ns NS || ktap_exit_fail_msg "cannot create a netns"
@@ -125,7 +127,7 @@ iofair_check "node show: a tree indented by depth, targets under their nodes" hu
 add_bad_dev()
 {
 	ctl_rc target add dev nosuch0
-	[ "$rc" = 1 ] && grep -q "^iofairctl: .*: .\+" "$tmp/err"
+	[ "$rc" = 1 ] && grep -q "^Error: .\+" "$tmp/err"
 }
 iofair_check "target add of a missing netdev: exit 1 with the kernel's message" add_bad_dev
 ktap_print_msg "  $(cat "$tmp/err")"
@@ -196,12 +198,25 @@ bad_rate()
 }
 iofair_check "a bad rate (10xbit): exit 2, the word named" bad_rate
 
-bad_weight()
+# refused by the op's policy: the keyword typed and the range the kernel reports
+refused_as()
 {
-	ctl_rc target set "$ta" weight 70000
-	[ "$rc" = 1 ] && [ -s "$tmp/err" ]
+	local want=$1
+	shift
+	ctl_rc "$@"
+	ktap_print_msg "  $*: $(cat "$tmp/err")"
+	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "$want" ]
 }
-iofair_check "weight 70000 (out of the spec's range): refused by the kernel" bad_weight
+iofair_check "target set weight 70000: the keyword and the policy's range" \
+	refused_as "Error: weight: 70000 is out of range 1..65535" target set "$ta" weight 70000
+iofair_check "node set weight 70000: the same, from the node's policy nest" \
+	refused_as "Error: weight: 70000 is out of range 1..65535" node set b weight 70000
+iofair_check "a rate above 1 Tbit/s: in rates" \
+	refused_as "Error: max: 2Tbit is out of range 0..1Tbit" target set "$ta" max 2tbit
+iofair_check "controller set interval 5: in ms" \
+	refused_as "Error: interval: 5ms is out of range 10ms..10000ms" controller set interval 5
+iofair_check "a node id that does not exist: the kernel's message after the keyword" \
+	refused_as "Error: node: no such node" target set "$ta" node 99999
 
 no_node()
 {
@@ -209,6 +224,34 @@ no_node()
 	[ "$rc" = 1 ] && grep -q "no node named 'nosuch'" "$tmp/err"
 }
 iofair_check "a node name that does not exist: exit 1" no_node
+
+# --- targets by name ---------------------------------------------------------
+by_name_ok()
+{
+	ctl target set dev veth-a0 weight 4 &&
+	ctl policy set target dev veth-a0 max 250mbit &&
+	ctl -j target show dev veth-a0 | jq -e --argjson ta "$ta" \
+		'length == 1 and .[0].id == $ta and .[0].weight == 4 and
+		 .[0].bw_max == 250000000' >/dev/null
+}
+iofair_check "target set, policy set, target show by dev IFNAME" by_name_ok
+by_name_stats()
+{
+	ctl -j stats target dev veth-b0 | jq -e --argjson tb "$tb" \
+		'[.targets[].id] == [$tb]' >/dev/null && ctl stats reset target dev veth-b0
+}
+iofair_check "stats and stats reset target dev IFNAME" by_name_stats
+no_such_name()
+{
+	ctl_rc target set dev veth-c0 weight 2
+	ktap_print_msg "  $(cat "$tmp/err")"
+	[ "$rc" = 1 ] && grep -q "^Error: no target is dev veth-c0$" "$tmp/err" &&
+	ctl_rc target show vhost veth-a0 && [ "$rc" = 1 ] &&
+	grep -q "^Error: no target is vhost veth-a0$" "$tmp/err" &&
+	ctl_rc target del dev nosuch0 && [ "$rc" = 1 ] &&
+	grep -q "^Error: no netdev 'nosuch0'" "$tmp/err"
+}
+iofair_check "a name that matches no target (or no netdev): exit 1, said so" no_such_name
 
 # --- stats ------------------------------------------------------------------
 ip netns exec "$NS" ping -q -c 3 -i 0.2 -I veth-a0 ff02::1%veth-a0 >/dev/null 2>&1

@@ -246,9 +246,9 @@ enoent()
 	err=$(ctl "$T" hist "$id" "$1" 2>&1)
 	rc=$?
 	ktap_print_msg "hist $id $1: $err"
-	[ $rc = 1 ] && grep -q "No such file or directory: the target does not keep" <<<"$err"
+	[ $rc = 1 ] && grep -q "^Error: the target does not keep" <<<"$err"
 }
-iofair_check "hist-get for a kind that is off: ENOENT with the kernel's reason" enoent sojourn
+iofair_check "hist-get for a kind that is off: refused with the kernel's reason" enoent sojourn
 
 ctl "$T" target set "$id" hist none
 tx_packets() { ctl "$T" -j stats target "$id" | jq '.targets[0].tx.packets'; }

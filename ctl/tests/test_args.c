@@ -67,6 +67,16 @@ static const char *const bad_target[] = {
 	"show bogus",
 	"s",
 	"frobnicate",
+	"help x",
+	"del dev",
+	"del vf eth0",
+	"del vf eth0 3 x",
+	"del dev veth0 x",
+	"set v tap0 max 1mbit",
+	"set dev veth0",
+	"show v",
+	"show dev veth0 kind dev",
+	"set 3x max 1mbit",
 };
 
 static const char *const bad_node[] = {
@@ -83,6 +93,7 @@ static const char *const bad_node[] = {
 	"set a kind group",
 	"show a b",
 	"add a weight 1.5",
+	"help x",
 };
 
 static const char *const bad_policy[] = {
@@ -94,6 +105,11 @@ static const char *const bad_policy[] = {
 	"set target 1 node a max 1mbit",
 	"set target 1 max 10xbit",
 	"show all",
+	"help x",
+	"set target dev max 1mbit",
+	"set target vf eth0 max 1mbit",
+	"set target x max 1mbit",
+	"set node a target 1 max 1mbit",
 };
 
 static const char *const bad_stats[] = {
@@ -110,15 +126,23 @@ static const char *const bad_stats[] = {
 	"--format yaml",
 	"--format prometheus -w 1",
 	"reset --format json",
+	"help x",
+	"target vf eth0",
+	"target bogus",
+};
+
+static const char *const bad_hist[] = {
+	"", "1 x", "1 sojourn x", "help x", "0", "dev veth0 sojourn x", "vf eth0 x", "1 rtt",
 };
 
 static const char *const bad_monitor[] = {
-	"-c", "-c 0", "-c x", "--count -1", "forever",
+	"-c", "-c 0", "-c x", "--count -1", "forever", "help -c 2", "-c 2 help",
 };
 
 static const char *const bad_controller[] = {
 	"set", "set interval", "set interval x", "set margin 5x", "set bogus", "show x", "s",
 	"set hysteresis -1",
+	"help x",
 };
 
 int main(void)
@@ -129,10 +153,11 @@ int main(void)
 	struct stats_req s;
 	struct monitor_req m;
 	struct controller_req c;
+	struct hist_req h;
 	size_t i;
 	int plan = ARRAY_SIZE(bad_target) + ARRAY_SIZE(bad_node) + ARRAY_SIZE(bad_policy) +
 		   ARRAY_SIZE(bad_stats) + ARRAY_SIZE(bad_monitor) + ARRAY_SIZE(bad_controller) +
-		   36;
+		   ARRAY_SIZE(bad_hist) + 51;
 
 	KTAP_PLAN(plan);
 
@@ -168,6 +193,18 @@ int main(void)
 		   !strcmp(t.node, "a") && t.kind == IOFAIR_TARGET_KIND_VHOST,
 		   "target list node a kind vhost");
 	CHECK(!PARSE(target_parse, &t, "help") && t.cmd == CMD_HELP, "target help");
+	CHECK(!PARSE(target_parse, &t, "del dev veth0") && t.cmd == CMD_DEL && !t.id &&
+	      t.ref.kind == IOFAIR_TARGET_KIND_DEV && !strcmp(t.ref.ifname, "veth0"),
+	      "target del dev veth0: by name");
+	CHECK(!PARSE(target_parse, &t, "set vf eth0 3 weight 2") && t.cmd == CMD_SET &&
+	      t.ref.kind == IOFAIR_TARGET_KIND_VF && !strcmp(t.ref.ifname, "eth0") &&
+	      t.ref.vf == 3 && t.pol.has == POL_WEIGHT && t.pol.weight == 2,
+	      "target set vf eth0 3 weight 2");
+	CHECK(!PARSE(target_parse, &t, "show vh tap0") && t.cmd == CMD_SHOW &&
+	      t.ref.kind == IOFAIR_TARGET_KIND_VHOST && !strcmp(t.ref.ifname, "tap0") &&
+	      t.kind == -1, "target show vh tap0: a prefix of the kind");
+	CHECK(!PARSE(target_parse, &t, "set 4 max 1mbit") && t.id == 4 && t.ref.id == 4 &&
+	      !t.ref.ifname, "target set 4: by id, as before");
 	for (i = 0; i < ARRAY_SIZE(bad_target); i++)
 		CHECK(PARSE(target_parse, &t, bad_target[i]) == -EINVAL,
 			   "target %s: refused", bad_target[i]);
@@ -204,6 +241,12 @@ int main(void)
 		   !strcmp(p.node, "a") && p.pol.bw_min == 8000000 && p.pol.weight == 65535,
 		   "policy set node a min 1mbps weight 65535");
 	CHECK(!PARSE(policy_parse, &p, "") && p.cmd == CMD_SHOW, "policy: show by default");
+	CHECK(!PARSE(policy_parse, &p, "set target dev veth0 max 1mbit") && !p.target &&
+	      p.ref.kind == IOFAIR_TARGET_KIND_DEV && !strcmp(p.ref.ifname, "veth0") &&
+	      p.pol.has == POL_MAX, "policy set target dev veth0 max 1mbit");
+	CHECK(!PARSE(policy_parse, &p, "set target vf eth0 1 weight 3") &&
+	      p.ref.kind == IOFAIR_TARGET_KIND_VF && p.ref.vf == 1 && p.pol.weight == 3,
+	      "policy set target vf eth0 1 weight 3");
 	for (i = 0; i < ARRAY_SIZE(bad_policy); i++)
 		CHECK(PARSE(policy_parse, &p, bad_policy[i]) == -EINVAL,
 			   "policy %s: refused", bad_policy[i]);
@@ -221,6 +264,12 @@ int main(void)
 		   "stats reset");
 	CHECK(!PARSE(stats_parse, &s, "reset target 5") && s.cmd == CMD_RESET &&
 		   s.target == 5, "stats reset target 5");
+	CHECK(!PARSE(stats_parse, &s, "target vhost tap0 -d") && !s.target && s.details &&
+	      s.ref.kind == IOFAIR_TARGET_KIND_VHOST && !strcmp(s.ref.ifname, "tap0"),
+	      "stats target vhost tap0 -d");
+	CHECK(!PARSE(stats_parse, &s, "reset target vf eth0 2") && s.cmd == CMD_RESET &&
+	      s.ref.kind == IOFAIR_TARGET_KIND_VF && s.ref.vf == 2,
+	      "stats reset target vf eth0 2");
 	CHECK(!PARSE(stats_parse, &s, "") && s.format == STATS_FMT_AUTO &&
 		   !PARSE(stats_parse, &s, "--format table") && s.format == STATS_FMT_TABLE &&
 		   !PARSE(stats_parse, &s, "format json -w 1") && s.format == STATS_FMT_JSON,
@@ -231,6 +280,24 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(bad_stats); i++)
 		CHECK(PARSE(stats_parse, &s, bad_stats[i]) == -EINVAL,
 			   "stats %s: refused", bad_stats[i]);
+
+	/* hist */
+	CHECK(!PARSE(hist_parse, &h, "5") && h.ref.id == 5 && h.kind == -1 && !h.help,
+	      "hist 5");
+	CHECK(!PARSE(hist_parse, &h, "veth0 sojourn") && !h.ref.id && h.ref.kind == -1 &&
+	      !strcmp(h.ref.ifname, "veth0") && h.kind == IOFAIR_HIST_KIND_SOJOURN,
+	      "hist veth0 sojourn: a netdev's name alone");
+	CHECK(!PARSE(hist_parse, &h, "dev veth0 rtt-icmp") &&
+	      h.ref.kind == IOFAIR_TARGET_KIND_DEV && !strcmp(h.ref.ifname, "veth0") &&
+	      h.kind == IOFAIR_HIST_KIND_RTT_ICMP, "hist dev veth0 rtt-icmp");
+	CHECK(!PARSE(hist_parse, &h, "vf eth0 1") && h.ref.kind == IOFAIR_TARGET_KIND_VF &&
+	      h.ref.vf == 1 && h.kind == -1, "hist vf eth0 1");
+	CHECK(!PARSE(hist_parse, &h, "dev") && h.ref.kind == -1 && !strcmp(h.ref.ifname, "dev"),
+	      "hist dev: a netdev named dev (a kind word needs a name after it)");
+	CHECK(!PARSE(hist_parse, &h, "help") && h.help, "hist help");
+	for (i = 0; i < ARRAY_SIZE(bad_hist); i++)
+		CHECK(PARSE(hist_parse, &h, bad_hist[i]) == -EINVAL, "hist %s: refused",
+		      bad_hist[i]);
 
 	/* monitor */
 	CHECK(!PARSE(monitor_parse, &m, "") && !m.count && !m.help, "monitor");
@@ -262,5 +329,48 @@ int main(void)
 	CHECK(!strcmp(ENUM_NAME(event_type_names, IOFAIR_EVENT_TYPE_CONFORMANCE_ALARM),
 			   "conformance-alarm") && !strcmp(ENUM_NAME(del_reason_names, 99), "unknown"),
 		   "enum names, and a value from a newer module");
+	{
+		static const struct target_info v[] = {
+			{ .id = 1, .kind = IOFAIR_TARGET_KIND_DEV, .ifindex = 5 },
+			{ .id = 2, .kind = IOFAIR_TARGET_KIND_VHOST, .ifindex = 6 },
+			{ .id = 3, .kind = IOFAIR_TARGET_KIND_VF, .ifindex = 7, .has_vf = true,
+			  .vf = 0, .vf_ifindex = 9 },
+			{ .id = 4, .kind = IOFAIR_TARGET_KIND_VF, .ifindex = 7, .has_vf = true,
+			  .vf = 1 },
+			{ .id = 5, .kind = IOFAIR_TARGET_KIND_DEV, .ifindex = 9 },
+		};
+		struct target_ref dev = { .kind = IOFAIR_TARGET_KIND_DEV, .ifname = "d" };
+		struct target_ref vh = { .kind = IOFAIR_TARGET_KIND_VHOST, .ifname = "t" };
+		struct target_ref vf = { .kind = IOFAIR_TARGET_KIND_VF, .ifname = "p", .vf = 1 };
+		struct target_ref bare = { .kind = -1, .ifname = "x" };
+		uint32_t id = 0;
+
+		CHECK(!target_ref_find(v, 5, &dev, 5, &id) && id == 1 &&
+		      !target_ref_find(v, 5, &vh, 6, &id) && id == 2 &&
+		      !target_ref_find(v, 5, &vf, 7, &id) && id == 4 &&
+		      !target_ref_find(v, 5, &bare, 6, &id) && id == 2,
+		      "target_ref_find: dev, vhost, vf PF N and a netdev alone");
+		vf.vf = 2;
+		CHECK(target_ref_find(v, 5, &vf, 7, &id) == -ENOENT &&
+		      target_ref_find(v, 5, &dev, 6, &id) == -ENOENT &&
+		      target_ref_find(v, 5, &bare, 8, &id) == -ENOENT,
+		      "target_ref_find: a name that matches no target");
+		CHECK(target_ref_find(v, 5, &bare, 9, &id) == -EEXIST,
+		      "target_ref_find: a netdev that is two targets (a VF's and a dev's)");
+	}
+	{
+		static const struct kw words[] = {
+			{ "set", 1 }, { "change", 1 }, { "show", 2 }, { "list", 2 }, { "sum", 3 },
+		};
+		char buf[64];
+
+		CHECK(kw_candidates(buf, sizeof(buf), "s", words, ARRAY_SIZE(words)) == 3 &&
+		      !strcmp(buf, "set, show, sum") &&
+		      kw_candidates(buf, sizeof(buf), NULL, words, ARRAY_SIZE(words)) == 3 &&
+		      !strcmp(buf, "set, show, sum") &&
+		      kw_candidates(buf, sizeof(buf), "x", words, ARRAY_SIZE(words)) == 0 &&
+		      !strcmp(buf, ""),
+		      "kw_candidates: the words a prefix fits, one per value");
+	}
 	KTAP_EXIT();
 }
