@@ -8,7 +8,8 @@
  *
  *	rate_bps = (bytes_now - bytes_then) * 8 * NSEC_PER_SEC / (now - then)
  *
- *    in L2 bytes and ns (u64: room for 292 years of a 10 Tbit/s counter).
+ *    in L2 bytes and ns (u64: room for 292 years of a 10 Tbit/s counter;
+ *    the product in 128 bits, rate.h).
  *
  * 2. When enabled: estimate each leaf's demand (alloc.c), limited when its
  *    shaper held or dropped packets in the interval, or, for a hardware
@@ -47,6 +48,7 @@
 
 #include "alloc.h"
 #include "iofair.h"
+#include "rate.h"
 
 #define IOFAIR_CTRL_INTERVAL_MS	100
 #define IOFAIR_CTRL_HYSTERESIS	5
@@ -142,9 +144,8 @@ static __always_inline void iofair_ctrl_measure(struct iofair_target *t, u64 now
 	iofair_ctrl_read(t, &c);
 	for (d = 0; d < IOFAIR_NDIRS; d++) {
 		if (t->last_ns && now > t->last_ns && c.bytes[d] >= t->last_bytes[d])
-			t->rate_bps[d] = c.bytes[d] == t->last_bytes[d] ? 0 :
-				div64_u64((c.bytes[d] - t->last_bytes[d]) * 8 * NSEC_PER_SEC,
-					  now - t->last_ns);
+			t->rate_bps[d] = iofair_rate_bps(c.bytes[d] - t->last_bytes[d],
+							 now - t->last_ns);
 		t->last_bytes[d] = c.bytes[d];
 	}
 	t->last_ns = now;
@@ -195,8 +196,7 @@ static noinline void iofair_ctrl_window_end(struct iofair_net *inet,
 		if (bytes - t->win_bytes >
 		    allowed + div_u64(allowed * inet->ctrl.margin_pct, 100))
 			iofair_notify_alarm(inet, t,
-					    div64_u64((bytes - t->win_bytes) * 8 * NSEC_PER_SEC,
-						      now - t->win_ns),
+					    iofair_rate_bps(bytes - t->win_bytes, now - t->win_ns),
 					    iofair_target_limit(t));
 	} else {
 		t->conformance_ppm = 0;
