@@ -72,12 +72,15 @@ struct iofair_shaper {
 	struct iofair_target *target;
 	enum iofair_dir dir;
 	bool ingress;			/* at the netdev's ingress hook */
-	/* Written under inet->lock, read by the hooks without it. */
+	/*
+	 * Written under inet->lock and lock together; the hold path reads
+	 * them under lock, the fast path rate_bps and burst_ns without.
+	 */
 	u64 rate_bps;			/* 0 = no limit */
 	u64 burst_ns;
 	u64 max_delay_ns;
-	atomic64_t tat_ns;		/* GCRA theoretical arrival time */
-	spinlock_t lock;		/* protects queue, timer starts */
+	atomic64_t tat_ns;		/* GCRA theoretical arrival time, by cmpxchg */
+	spinlock_t lock;		/* protects queue, timer starts, the three above */
 	struct sk_buff_head queue;	/* held packets, by send time */
 	struct hrtimer timer;
 };

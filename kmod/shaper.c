@@ -113,7 +113,10 @@ static void iofair_shaper_drop(struct iofair_shaper *s, u32 frames, int reason)
 
 /*
  * The hook's verdict on @skb: NF_ACCEPT (counted, goes on now), NF_STOLEN
- * (held, or dropped and counted).
+ * (held), NF_DROP (counted; netfilter frees it with its drop reason, and
+ * at egress dev_queue_xmit() returns NET_XMIT_DROP, so a local sender sees
+ * the drop: TCP enters CWR and keeps the segment to send again, UDP counts
+ * an IP OutDiscard).
  */
 unsigned int iofair_shape(struct iofair_shaper *s, struct sk_buff *skb, u32 mac_len)
 {
@@ -148,25 +151,31 @@ unsigned int iofair_shape(struct iofair_shaper *s, struct sk_buff *skb, u32 mac_
 	}
 
 hold:
+	/*
+	 * Rate, burst and bound are set under the queue lock; TAT is also
+	 * moved by the lockless slot above on another CPU (it saw the queue
+	 * empty just before this packet queued), so it is charged by cmpxchg
+	 * here too, never overwritten.
+	 */
 	spin_lock(&s->lock);
-	rate = READ_ONCE(s->rate_bps);
-	if (rate) {
-		cost = iofair_bytes_ns(len, rate);
-		tat = max_t(u64, atomic64_read(&s->tat_ns), now);
-		send = tat > now + s->burst_ns ? tat - s->burst_ns : now;
-	} else {
-		cost = 0;
-		tat = now;
-		send = now;	/* limit lifted: behind those still waiting */
-	}
-	if (send - now > s->max_delay_ns ||
-	    skb_queue_len(&s->queue) >= IOFAIR_SHAPER_QLEN) {
-		spin_unlock(&s->lock);
-		iofair_shaper_drop(s, frames, IOFAIR_DROP_REASON_QUEUE_FULL);
-		kfree_skb(skb);
-		return NF_STOLEN;
-	}
-	atomic64_set(&s->tat_ns, tat + cost);
+	rate = s->rate_bps;
+	cost = rate ? iofair_bytes_ns(len, rate) : 0;
+	old = atomic64_read(&s->tat_ns);
+	do {
+		if (rate) {
+			tat = max(old, now);
+			send = tat > now + s->burst_ns ? tat - s->burst_ns : now;
+		} else {
+			tat = now;
+			send = now;	/* limit lifted: behind those still waiting */
+		}
+		if (send - now > s->max_delay_ns ||
+		    skb_queue_len(&s->queue) >= IOFAIR_SHAPER_QLEN) {
+			spin_unlock(&s->lock);
+			iofair_shaper_drop(s, frames, IOFAIR_DROP_REASON_QUEUE_FULL);
+			return NF_DROP;
+		}
+	} while (!atomic64_try_cmpxchg(&s->tat_ns, &old, tat + cost));
 	*iofair_skb_send_ns(skb) = send;
 	__skb_queue_tail(&s->queue, skb);
 	if (skb_queue_len(&s->queue) == 1)
@@ -250,16 +259,17 @@ static u64 iofair_shaper_respace(u64 t, u64 now, u64 old, u64 new)
  * limit holds from now on rather than once the queue (up to 100 ms of it)
  * has drained at the old one.  Those a lower rate would hold past
  * max_delay_ns are dropped (queue-full), from the tail, as the hook would
- * have.  The queue lock keeps the hook and the timer out; the hook's
+ * have.  Under the queue lock, which keeps the hook and the timer out,
+ * with the new rate set; returns how many were dropped.  The hook's
  * lockless slot is taken by cmpxchg on TAT, so TAT is moved by one too.
  */
-static void iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
+static u32 iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
 {
 	struct sk_buff *skb, *tmp;
 	u64 now, dmax, send, tat, last;
 	u32 dropped = 0;
 
-	spin_lock_bh(&s->lock);
+	lockdep_assert_held(&s->lock);
 	now = ktime_get_ns();
 	/*
 	 * The farthest send time that fits in the new queue's delay: only a
@@ -289,12 +299,7 @@ static void iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
 	if (skb)
 		hrtimer_start(&s->timer, ns_to_ktime(*iofair_skb_send_ns(skb)),
 			      HRTIMER_MODE_ABS_PINNED_SOFT);
-	spin_unlock_bh(&s->lock);
-	if (dropped) {
-		local_bh_disable();
-		iofair_shaper_drop(s, dropped, IOFAIR_DROP_REASON_QUEUE_FULL);
-		local_bh_enable();
-	}
+	return dropped;
 }
 
 /*
@@ -304,23 +309,35 @@ static void iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
  */
 void iofair_shaper_set(struct iofair_shaper *s, u64 rate_bps, u32 burst_bytes)
 {
-	u64 old = READ_ONCE(s->rate_bps), burst = burst_bytes;
+	u64 old, burst = burst_bytes, burst_ns, max_delay_ns;
+	u32 dropped = 0;
 
 	if (rate_bps && !burst)
 		burst = max_t(u64, div_u64(rate_bps / 8 * IOFAIR_SHAPER_BURST_NS, NSEC_PER_SEC),
 			      IOFAIR_SHAPER_MIN_BURST);
-	WRITE_ONCE(s->burst_ns, rate_bps ? iofair_bytes_ns(burst, rate_bps) : 0);
+	burst_ns = rate_bps ? iofair_bytes_ns(burst, rate_bps) : 0;
 	/*
 	 * The hold queue: 100 ms, and at least 64 full frames at low rates,
 	 * where a TCP sender that does not see our queue (the guest's, behind
 	 * a tap) needs room for a window before a drop tells it to slow down.
 	 */
-	WRITE_ONCE(s->max_delay_ns, READ_ONCE(s->burst_ns) +
-		   max_t(u64, IOFAIR_SHAPER_MAX_DELAY_NS,
-			 rate_bps ? iofair_bytes_ns(IOFAIR_SHAPER_MIN_QUEUE, rate_bps) : 0));
+	max_delay_ns = burst_ns +
+		max_t(u64, IOFAIR_SHAPER_MAX_DELAY_NS,
+		      rate_bps ? iofair_bytes_ns(IOFAIR_SHAPER_MIN_QUEUE, rate_bps) : 0);
+	/* The hold path reads all three under the lock, the fast path two without. */
+	spin_lock_bh(&s->lock);
+	old = s->rate_bps;
+	WRITE_ONCE(s->burst_ns, burst_ns);
+	WRITE_ONCE(s->max_delay_ns, max_delay_ns);
 	WRITE_ONCE(s->rate_bps, rate_bps);
 	if (old && old != rate_bps)
-		iofair_shaper_rescale(s, old, rate_bps);
+		dropped = iofair_shaper_rescale(s, old, rate_bps);
+	spin_unlock_bh(&s->lock);
+	if (dropped) {
+		local_bh_disable();
+		iofair_shaper_drop(s, dropped, IOFAIR_DROP_REASON_QUEUE_FULL);
+		local_bh_enable();
+	}
 }
 
 /*

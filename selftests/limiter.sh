@@ -39,7 +39,7 @@ cleanup()
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 
 iofair_unload
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
@@ -119,6 +119,27 @@ respaced()
 	[ "$kbit" -ge 3000 ]
 }
 iofair_check "dev target: a raised limit applies to the frames already held" respaced
+
+# A frame dropped because the hold queue is full is the local sender's to
+# see (NF_DROP: dev_queue_xmit() says NET_XMIT_DROP): UDP at 2x the limit,
+# about half the datagrams lost at the receiver, and A's IP layer counts
+# them as OutDiscards.  Freed as stolen, the sender would count none.
+outdiscards()
+{
+	ip netns exec "$A" awk '$1 == "Ip:" { if (!n++) { for (i = 2; i <= NF; i++) h[i] = $i }
+		else for (i = 2; i <= NF; i++) if (h[i] == "OutDiscards") print $i }' /proc/net/snmp
+}
+drops_seen()
+{
+	local d0 d1 out lost
+	d0=$(outdiscards)
+	out=$(ip netns exec "$A" iperf3 -c 10.9.0.2 -u -b 40M -l 1400 -t "$T" -J) || return 1
+	d1=$(outdiscards)
+	lost=$(jq '.end.sum.lost_packets' <<<"$out") || return 1
+	ktap_print_msg "lost at the receiver: $lost datagrams; the sender's IP OutDiscards: $((d1 - d0))"
+	[ "$lost" -ge 100 ] && [ $((d1 - d0)) -ge $((lost * 8 / 10)) ]
+}
+iofair_check "dev target, tx: a full hold queue's drops reach the local sender (IP OutDiscards)" drops_seen
 
 # The vhost path: the guest's tx (tap ingress) and rx (tap egress).
 vhost_ok=1
