@@ -526,6 +526,24 @@ static void iofair_ctrl_lone(struct iofair_net *inet, struct iofair_target *t, u
 	iofair_ctrl_conformance(inet, t, now);
 }
 
+/*
+ * The next step one interval from now, or sooner if one is already due
+ * sooner: never later, so requests coming faster than the interval do not
+ * hold the step off, and a shorter interval (10 s to 100 ms) applies at
+ * once rather than after the old one.
+ */
+static void iofair_ctrl_schedule(struct iofair_net *inet)
+{
+	unsigned long delay = msecs_to_jiffies(inet->ctrl.interval_ms);
+
+	lockdep_assert_held(&inet->lock);
+	if (delayed_work_pending(&inet->ctrl_work) &&
+	    !time_before(jiffies + delay, inet->ctrl_due))
+		return;
+	inet->ctrl_due = jiffies + delay;
+	mod_delayed_work(system_wq, &inet->ctrl_work, delay);
+}
+
 /* The controller was switched off: every target back to its own cap. */
 static void iofair_ctrl_release(struct iofair_net *inet, u64 now)
 {
@@ -578,8 +596,7 @@ done:
 	inet->ctrl_steps++;
 	inet->ctrl_last_step_ns = iofair_now_ns() - start;
 again:
-	queue_delayed_work(system_wq, &inet->ctrl_work,
-			   msecs_to_jiffies(inet->ctrl.interval_ms));
+	iofair_ctrl_schedule(inet);
 out:
 	mutex_unlock(&inet->lock);
 	if (rtnl)
@@ -603,8 +620,7 @@ void iofair_ctrl_kick(struct iofair_net *inet)
 {
 	lockdep_assert_held(&inet->lock);
 	if (!inet->dying && inet->ntargets)
-		queue_delayed_work(system_wq, &inet->ctrl_work,
-				   msecs_to_jiffies(inet->ctrl.interval_ms));
+		iofair_ctrl_schedule(inet);
 }
 
 void iofair_ctrl_stop(struct iofair_net *inet)

@@ -206,6 +206,7 @@ struct iofair_net {
 
 	struct iofair_ctrl_cfg ctrl;
 	struct delayed_work ctrl_work;
+	unsigned long ctrl_due;		/* jiffies ctrl_work is queued for */
 	u64 ctrl_steps;
 	u64 ctrl_last_step_ns;
 	/*

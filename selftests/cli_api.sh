@@ -27,7 +27,7 @@ iofair_require_module
 command -v jq >/dev/null || { ktap_skip_all "jq not installed"; exit "$KSFT_SKIP"; }
 
 ktap_print_header
-ktap_set_plan 38
+ktap_set_plan 39
 
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
 setup_ns NS || ktap_exit_fail_msg "cannot create a netns"
@@ -305,6 +305,21 @@ ctl_ok()
 	[ "$rc" = 0 ] && jq -e '.interval_ms == 200' <<<"$out" >/dev/null
 }
 iofair_check "controller set interval 200 shows up" ctl_ok
+
+# A shorter interval applies at once, not when the step queued under the
+# old one comes due (10 s later here).
+interval_cut()
+{
+	local s0 s1
+	ctl controller set interval 10000 && sleep 1 &&
+	s0=$(ctl -j controller show | jq .steps) &&
+	ctl controller set interval 100 && sleep 2 &&
+	s1=$(ctl -j controller show | jq .steps) || return 1
+	ctl controller set interval 200
+	ktap_print_msg "steps in the 2 s after the interval went from 10 s to 100 ms: $((s1 - s0))"
+	[ $((s1 - s0)) -ge 3 ]
+}
+iofair_check "controller set interval 10000 then 100: steps resume at once" interval_cut
 
 # --- events -----------------------------------------------------------------
 timeout 30 ip netns exec "$NS" iofairctl -j monitor -c 2 >"$tmp/mon" 2>&1 &
