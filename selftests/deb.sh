@@ -11,7 +11,7 @@
 #   linux-headers-K package's postinst does  ->  dkms builds for K too
 #   /lib/modules/K/updates/dkms/iofair.ko[.xz] for every K
 #   modprobe iofair  ->  /usr/sbin/iofairctl -j version: both at V
-#   apt-get remove, then purge  ->  no iofair.ko under /lib/modules, no
+#   apt-get remove, dpkg --purge  ->  no iofair.ko under /lib/modules, no
 #     /var/lib/dkms/iofair, no /usr/src/iofair-*, no file named *iofair*
 #     under /usr/{src,sbin,lib/modules,share/...}, /etc, /var/lib that was
 #     not there before, dpkg knows neither
@@ -237,13 +237,16 @@ no_module()
 }
 iofair_check "after remove: no iofair.ko in /lib/modules, no dkms tree, no /usr/src/iofair-*" no_module
 
+# Packages with neither conffiles nor a postrm are gone at remove; apt
+# knows local packages only while dpkg does: dpkg --purge either way.
+ktap_print_msg "after remove: iofair-dkms '$(pkg_state iofair-dkms)', iofairctl '$(pkg_state iofairctl)'"
 start=$SECONDS
-timed apt-get purge -y iofair-dkms iofairctl >"$log"
+timed dpkg --purge iofair-dkms iofairctl >"$log"
 rc=$?
-ktap_print_msg "apt-get purge iofair-dkms iofairctl: exit $rc after $((SECONDS - start)) s"
+ktap_print_msg "dpkg --purge iofair-dkms iofairctl: exit $rc after $((SECONDS - start)) s"
 [ "$rc" = 0 ] || show_log 30
 purged() { [ "$rc" = 0 ] && not_installed iofair-dkms && not_installed iofairctl; }
-iofair_check "apt-get purge: dpkg knows neither package" purged
+iofair_check "dpkg --purge: dpkg knows neither package" purged
 
 after=$(system_files)
 new=$(comm -13 <(echo "$baseline") <(echo "$after"))
