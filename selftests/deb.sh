@@ -235,7 +235,7 @@ no_module()
 	[ -z "$status" ] && [ -z "$left" ] && [ ! -e /var/lib/dkms/iofair ] &&
 		! ls -d /usr/src/iofair-* >/dev/null 2>&1
 }
-iofair_check "after remove: no iofair.ko in /lib/modules, no dkms tree, no /usr/src/iofair-*" no_module
+iofair_check "after remove: no iofair.ko in /lib/modules, no dkms tree, no sources in /usr/src" no_module
 
 # Packages with neither conffiles nor a postrm are gone at remove; apt
 # knows local packages only while dpkg does: dpkg --purge either way.
@@ -251,7 +251,7 @@ iofair_check "dpkg --purge: dpkg knows neither package" purged
 after=$(system_files)
 new=$(comm -13 <(echo "$baseline") <(echo "$after"))
 [ -n "$new" ] && ktap_print_msg "left behind: $(tr '\n' ' ' <<<"$new")"
-iofair_check "after purge: no *iofair* file in /usr, /etc or /var/lib that was not there before" test -z "$new"
+iofair_check "after purge: no file named for iofair in /usr, /etc or /var/lib that was not there before" test -z "$new"
 
 no_trace()
 {
