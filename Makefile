@@ -14,6 +14,7 @@
 #   make stress             the long reliability tests in the VM (hours)
 #   make demo               boot the VM and show iofair at work
 #   make gen                regenerate code from the netlink YAML spec
+#   make deb | deb-check    Debian packages in build/deb (and lintian on them)
 #   make install | uninstall | dkms-install | clean | sparse | style
 
 ifneq ($(KDIR),)
@@ -34,7 +35,8 @@ DESTDIR	?=
 MOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/iofair.h
 
 .PHONY: all module ctl selftests deps gen gen-check check check-debug debug-kernel stress unit demo \
-	install uninstall dkms-install dkms-uninstall version-check clean sparse style vm-check bench
+	install uninstall dkms-install dkms-uninstall version-check clean sparse style vm-check bench \
+	deb deb-check
 
 all: module ctl
 
@@ -137,6 +139,7 @@ uninstall:
 VERSION      := $(shell sed -n 's/^\#define IOFAIR_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/iofair.h)
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 CTL_VERSION  := $(shell sed -n 's/^\#define IOFAIRCTL_VERSION[[:space:]]*"\(.*\)"/\1/p' ctl/iofairctl.h)
+DEB_VERSION  := $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2 }' debian/changelog)
 DKMS_SRC     := /usr/src/iofair-$(VERSION)
 
 # $(1): the version another file repeats; $(2): where, as that file says it.
@@ -147,6 +150,7 @@ version-check:
 	@test -n "$(VERSION)" || { echo "no IOFAIR_VERSION in kmod/iofair.h"; exit 1; }
 	$(call version_agrees,$(DKMS_VERSION),dkms.conf: PACKAGE_VERSION=\"$(DKMS_VERSION)\")
 	$(call version_agrees,$(CTL_VERSION),ctl/iofairctl.h: IOFAIRCTL_VERSION \"$(CTL_VERSION)\")
+	$(call version_agrees,$(DEB_VERSION),debian/changelog: iofair ($(DEB_VERSION)))
 
 # Every version of iofair dkms knows, and its sources, removed.
 define dkms_remove_all
@@ -172,6 +176,34 @@ dkms-install: version-check
 dkms-uninstall:
 	$(dkms_remove_all)
 	rm -rf $(DKMS_SRC)
+
+# Debian packages (debian/): iofair-dkms, iofairctl, iofair-dev, built by
+# dpkg-buildpackage in a copy of the tree under build/deb, so that the
+# .deb, .changes and .buildinfo files land in build/deb and not beside the
+# tree.  The copy leaves out build/ and what .gitignore names.
+DEB_OUT := $(BUILD)/deb
+DEB_SRC := $(DEB_OUT)/iofair-$(VERSION)
+
+deb: version-check
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
+	@tar -C $(TOP) --exclude=./build --exclude-vcs --exclude-vcs-ignores -cf - . | tar -C $(DEB_SRC) -xf -
+	@echo "dpkg-buildpackage -us -uc -b in $(DEB_SRC) (log: $(DEB_OUT)/build.log)"
+	@cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b >$(DEB_OUT)/build.log 2>&1 || \
+		{ tail -n 40 $(DEB_OUT)/build.log; echo "dpkg-buildpackage failed (log: $(DEB_OUT)/build.log)"; exit 1; }
+	@rm -rf $(DEB_SRC)
+	@ls -1 $(DEB_OUT)/*.deb
+
+# lintian on what make deb built (every tag down to pedantic shown, with
+# its explanation): any error or warning not overridden, with its reason,
+# in debian/*.lintian-overrides fails.  13-17 s on the 2-core host beside
+# one VM (the build 10 s, lintian 4 s), 1.5 min beside several and a
+# kernel build.
+DEB_CHANGES = $(DEB_OUT)/iofair_$(VERSION)_$(shell dpkg --print-architecture).changes
+
+deb-check: deb
+	@echo "lintian $(DEB_CHANGES)"
+	@lintian --fail-on error,warning --info --display-level '>=pedantic' $(DEB_CHANGES)
+	@echo "lintian: no error or warning"
 
 sparse: $(MOD_SRCS)
 	$(MAKE) $(MODOUT)/iofair.ko

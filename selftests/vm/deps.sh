@@ -27,7 +27,7 @@ pkgs=(build-essential pkg-config libnl-3-dev libnl-genl-3-dev libpci-dev
       busybox-static cpio xz-utils zstd kmod iproute2 iperf3 iputils-ping jq
       ethtool nftables stress-ng python3 python3-yaml python3-jsonschema
       linux-source-6.12 sparse gnuplot-nox procps psmisc python3-docutils dkms python3-prometheus-client
-      flex bison bc libelf-dev libssl-dev)
+      flex bison bc libelf-dev libssl-dev debhelper dh-dkms lintian)
 
 updated=0
 apt_update() {
