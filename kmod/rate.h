@@ -25,8 +25,9 @@
 #define NSEC_PER_SEC	1000000000ULL
 static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
 {
-	return (u64)((unsigned __int128)a * mul / div);
+	return (u64)((__uint128_t)a * mul / div);
 }
+
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
 #endif
 
