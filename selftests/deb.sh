@@ -87,16 +87,6 @@ trap cleanup EXIT
 # The last lines of a command's output as KTAP comments.
 show_log() { tail -n "${1:-15}" "$log" | sed 's/^/# /'; }
 
-# A command's output, each line with the seconds since the start: where
-# the time goes (compiling, depmod, triggers) under TCG.
-timed()
-{
-	local start=$SECONDS line
-	"$@" 2>&1 | while IFS= read -r line; do
-		printf '%4d %s\n' $((SECONDS - start)) "$line"
-	done
-	return "${PIPESTATUS[0]}"
-}
 
 # dpkg's state of a package: "ii" installed, "un" or nothing when unknown.
 pkg_state() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | tr -d ' '; }
@@ -121,7 +111,7 @@ for k in "${others[@]}"; do
 done
 
 start=$SECONDS
-timed apt-get install -y --no-install-recommends "$dkms_deb" "$ctl_deb" >"$log"
+iofair_timed apt-get install -y --no-install-recommends "$dkms_deb" "$ctl_deb" >"$log"
 rc=$?
 ktap_print_msg "apt-get install ./$(basename "$dkms_deb") ./$(basename "$ctl_deb"): exit $rc after $((SECONDS - start)) s"
 if [ "$rc" = 0 ]; then
@@ -161,7 +151,7 @@ iofair_check "dkms status: iofair/$version installed for $kver by the postinst" 
 for k in "${others[@]}"; do
 	mv -T "/lib/modules/$k/$hidden" "/lib/modules/$k/build"
 	start=$SECONDS
-	timed run-parts --report --exit-on-error --arg="$k" /etc/kernel/header_postinst.d >"$log"
+	iofair_timed run-parts --report --exit-on-error --arg="$k" /etc/kernel/header_postinst.d >"$log"
 	rc=$?
 	ktap_print_msg "run-parts --arg=$k /etc/kernel/header_postinst.d: exit $rc after $((SECONDS - start)) s"
 	sed 's/^/# /' "$log" | grep -v '^# *[0-9]* *$' | tail -n 12
@@ -213,7 +203,7 @@ rc=$?
 iofair_check "modprobe -r iofair" test "$rc" = 0
 
 start=$SECONDS
-timed apt-get remove -y iofair-dkms iofairctl >"$log"
+iofair_timed apt-get remove -y iofair-dkms iofairctl >"$log"
 rc=$?
 ktap_print_msg "apt-get remove iofair-dkms iofairctl: exit $rc after $((SECONDS - start)) s"
 if [ "$rc" = 0 ]; then
@@ -241,7 +231,7 @@ iofair_check "after remove: no iofair.ko in /lib/modules, no dkms tree, no sourc
 # knows local packages only while dpkg does: dpkg --purge either way.
 ktap_print_msg "after remove: iofair-dkms '$(pkg_state iofair-dkms)', iofairctl '$(pkg_state iofairctl)'"
 start=$SECONDS
-timed dpkg --purge iofair-dkms iofairctl >"$log"
+iofair_timed dpkg --purge iofair-dkms iofairctl >"$log"
 rc=$?
 ktap_print_msg "dpkg --purge iofair-dkms iofairctl: exit $rc after $((SECONDS - start)) s"
 [ "$rc" = 0 ] || show_log 30

@@ -86,19 +86,9 @@ iofair_check "dkms.conf: not built without CONFIG_NETFILTER_EGRESS" excluded "$k
 iofair_check "dkms.conf: not built for 5.10" excluded 5.10.0-30-amd64 "/lib/modules/$kver/build"
 rm -rf "$scratch"
 
-# make's output, each line with the seconds since the start: where the
-# time goes (compiling, signing, depmod) under TCG.
-timed()
-{
-	local start=$SECONDS line
-	"$@" 2>&1 | while IFS= read -r line; do
-		printf '%4d %s\n' $((SECONDS - start)) "$line"
-	done
-	return "${PIPESTATUS[0]}"
-}
 
 start=$SECONDS
-timed make -C "$TOP" --no-print-directory dkms-install KVER="$kver" >"$log"
+iofair_timed make -C "$TOP" --no-print-directory dkms-install KVER="$kver" >"$log"
 rc=$?
 ktap_print_msg "make dkms-install: exit $rc after $((SECONDS - start)) s"
 if [ "$rc" = 0 ]; then
@@ -152,7 +142,7 @@ removed() { [ "$rc" = 0 ] && not_loaded; }
 iofair_check "modprobe -r iofair removes it" removed
 
 start=$SECONDS
-timed make -C "$TOP" --no-print-directory dkms-uninstall KVER="$kver" >"$log"
+iofair_timed make -C "$TOP" --no-print-directory dkms-uninstall KVER="$kver" >"$log"
 rc=$?
 ktap_print_msg "make dkms-uninstall: exit $rc after $((SECONDS - start)) s"
 [ "$rc" = 0 ] || show_log 30

@@ -56,6 +56,18 @@ iofair_require_pf()
 	fi
 }
 
+# A command's output, each line with the seconds since it started: where
+# the time goes (compiling, depmod, triggers) under TCG.  The command's
+# exit status.
+iofair_timed()
+{
+	local start=$SECONDS line
+	"$@" 2>&1 | while IFS= read -r line; do
+		printf '%4d %s\n' $((SECONDS - start)) "$line"
+	done
+	return "${PIPESTATUS[0]}"
+}
+
 # The userspace virtio-net guest: next to the kselftest output, the script,
 # the build tree, or on PATH.
 iofair_vng_find()
