@@ -144,7 +144,8 @@ drops_seen()
 	d1=$(outdiscards)
 	sysctl -qw net.core.wmem_max="$wmem"
 	ip netns exec "$A" iofairctl target set "$id" max 20mbit || return 1
-	lost=$(jq '.end.sum.lost_packets' <<<"$out") || return 1
+	lost=$(jq -e '.end.sum.lost_packets' <<<"$out") ||
+		{ ktap_print_msg "iperf3: $(jq -r '.error // "no result"' <<<"$out")"; return 1; }
 	ktap_print_msg "lost at the receiver: $lost datagrams; the sender's IP OutDiscards: $((d1 - d0))"
 	[ "$lost" -ge 100 ] && [ $((d1 - d0)) -ge $((lost * 8 / 10)) ]
 }
