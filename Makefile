@@ -106,7 +106,7 @@ debug-kernel: deps
 	@bash selftests/vm/debug-kernel
 
 check-debug: deps
-	@IOFAIR_DEBUG_BUILD=1 bash selftests/vm/check
+	@IOFAIR_DEBUG_BUILD=1 IOFAIR_DEBUG_TESTS=all bash selftests/vm/check
 
 # The long versions: 200 load and unload cycles, 100 of each device fault,
 # 16 clients for 10 minutes, a million fuzzed requests (selftests/vm/stress).

@@ -134,15 +134,16 @@ outdiscards()
 }
 drops_seen()
 {
-	local d0 d1 out lost id wmem
+	local d0 d1 out lost id wmem rmem
 	id=$(ip netns exec "$A" iofairctl -j target show | jq '.[0].id') &&
 	ip netns exec "$A" iofairctl target set "$id" max 1mbit || return 1
-	wmem=$(sysctl -n net.core.wmem_max)
-	sysctl -qw net.core.wmem_max=2097152
+	# iperf3 -w sets both buffers and checks both.
+	wmem=$(sysctl -n net.core.wmem_max) rmem=$(sysctl -n net.core.rmem_max)
+	sysctl -qw net.core.wmem_max=2097152 net.core.rmem_max=2097152
 	d0=$(outdiscards)
 	out=$(ip netns exec "$A" iperf3 -c 10.9.0.2 -u -b 40M -l 1400 -w 1M -t 2 -J)
 	d1=$(outdiscards)
-	sysctl -qw net.core.wmem_max="$wmem"
+	sysctl -qw net.core.wmem_max="$wmem" net.core.rmem_max="$rmem"
 	ip netns exec "$A" iofairctl target set "$id" max 20mbit || return 1
 	lost=$(jq -e '.end.sum.lost_packets' <<<"$out") ||
 		{ ktap_print_msg "iperf3: $(jq -r '.error // "no result"' <<<"$out")"; return 1; }
