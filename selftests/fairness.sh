@@ -15,12 +15,13 @@
 #
 # Rates are L2 bytes (IP length + 14 per frame, the Ethernet header the nft
 # ip family does not see) counted where the frames arrive, never by iofair.
-# Each share is judged within 15 % of its ideal and the sum within -15/+8 %
-# of the uplink: what a 1-vCPU TCG guest beside another VM measures reliably
-# (seen: VF shares 7 % above their allocation on 6.1, under 1 % on 6.12;
-# allocations that move while an emulated sender stalls), and far from what
-# the unequal loads give without the controller.  The exact figures against
-# DESIGN's 5 % are the benchmark's (make bench).
+# Each share is judged within 10 % of its ideal and the sum within -15/+8 %
+# of the uplink: in make check's VMs (two side by side) every share was
+# within 3.2 % on both kernels, with a third VM on the host VF shares ran
+# 7 % above their allocation on 6.1, and with four, emulated senders
+# stalled and the controller (rightly) moved their shares away.  Without
+# the controller the unequal loads are 50-500 % off.  The exact figures
+# against DESIGN's 5 % are the benchmark's (make bench).
 # Without the controller every sender gets what it offers: 12.5 Mbit/s in
 # all, A four times D, and every check below but the last fails (the last
 # shows just that).  The rates are low so that a 1-vCPU TCG guest sharing
@@ -41,7 +42,7 @@ pf=$IOFAIR_PF
 dev=/sys/class/net/$pf/device
 CAP=4000000
 WINDOW=${IOFAIR_FAIR_WINDOW:-6}
-TOL=${IOFAIR_FAIR_TOL:-15}	# percent
+TOL=${IOFAIR_FAIR_TOL:-10}	# percent
 pids=()
 
 cleanup()
