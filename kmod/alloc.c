@@ -97,6 +97,8 @@
 #else
 #include <assert.h>
 #include <errno.h>
+
+#include "rate.h"	/* mul_u64_u64_div_u64() for userspace */
 #endif
 
 #include "alloc.h"
@@ -108,12 +110,7 @@ static inline bool alloc_bug(bool cond)
 	return cond;
 }
 
-/* The two helpers of linux/math64.h used here, for userspace. */
-static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
-{
-	return (u64)((__uint128_t)a * mul / div);
-}
-
+/* linux/math64.h's mul_u64_u32_div() for userspace; rate.h has the other. */
 static inline u64 mul_u64_u32_div(u64 a, u32 mul, u32 div)
 {
 	return mul_u64_u64_div_u64(a, mul, div);

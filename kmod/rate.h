@@ -23,6 +23,7 @@
 #else
 #include "alloc.h"	/* u64, U64_MAX */
 #define NSEC_PER_SEC	1000000000ULL
+/* linux/math64.h's mul_u64_u64_div_u64(), for userspace (alloc.c too). */
 static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
 {
 	return (u64)((__uint128_t)a * mul / div);
