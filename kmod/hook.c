@@ -14,16 +14,55 @@
  * The hot path takes no lock and allocates nothing: the shaper (shaper.c)
  * counts the packet per CPU and, when a limit is set, holds it if it is
  * early.  Lengths are L2 (shaper.c: iofair_wire_len()).
+ *
+ * One target's hooks per netdev, whatever the kinds and namespaces: a VF's
+ * netdev hooked by its vf target cannot be a dev target as well, or a
+ * packet released by one shaper would be charged, and held, by the other.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hashtable.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_netdev.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 
 #include "iofair.h"
 
 enum { IOFAIR_HOOK_IN, IOFAIR_HOOK_OUT };
+
+/* Every target with hooks on, by hook_dev; under RTNL. */
+static DEFINE_HASHTABLE(iofair_hooked, 6);
+
+static const struct iofair_target *iofair_hook_owner(const struct net_device *dev)
+{
+	struct iofair_target *t;
+
+	ASSERT_RTNL();
+	hash_for_each_possible(iofair_hooked, t, hook_node, (unsigned long)dev)
+		if (t->hook_dev == dev)
+			return t;
+	return NULL;
+}
+
+/* -EEXIST, and whose they are, when @dev carries another target's hooks. */
+int iofair_hook_check(const struct iofair_target *t, const struct net_device *dev,
+		      struct netlink_ext_ack *extack)
+{
+	const struct iofair_target *o = iofair_hook_owner(dev);
+	const char *where = o && o->inet != t->inet ? " in another netns" : "";
+
+	if (!o || o == t)
+		return 0;
+	/* Short: formatted extack messages stop at 80 bytes. */
+	if (o->kind == IOFAIR_TARGET_KIND_VF)
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is target %u%s already (VF %u of %s)",
+				       dev->name, o->id, where, o->vf, o->dev->name);
+	else
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is target %u%s already",
+				       dev->name, o->id, where);
+	return -EEXIST;
+}
 
 static enum iofair_dir iofair_hook_dir(const struct iofair_target *t, int hook)
 {
@@ -55,6 +94,35 @@ static unsigned int iofair_hook_egress(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * The ingress and egress hooks @ops[2] on their netdev (ops[0].dev), for
+ * hook.c and rtt.c alike.  Netdev hooks are the device's: the core finds
+ * them through the namespace the device is in at that moment
+ * (nf_hook_entry_head() wants dev_net(dev)), so both directions take
+ * dev_net() then, never a namespace saved earlier.
+ */
+int iofair_nf_hooks_register(struct nf_hook_ops ops[2])
+{
+	struct net *net = dev_net(ops[0].dev);
+	int err;
+
+	err = nf_register_net_hook(net, &ops[0]);
+	if (err)
+		return err;
+	err = nf_register_net_hook(net, &ops[1]);
+	if (err)
+		nf_unregister_net_hook(net, &ops[0]);
+	return err;
+}
+
+void iofair_nf_hooks_unregister(struct nf_hook_ops ops[2])
+{
+	struct net *net = dev_net(ops[0].dev);
+
+	nf_unregister_net_hook(net, &ops[1]);
+	nf_unregister_net_hook(net, &ops[0]);
+}
+
+/*
  * The limits the hooks enforce: tx from the controller's allocation when it
  * gives one, else bw-max; rx from rx-bw-max.  vf targets are limited in
  * software only when their enforcement says so.
@@ -73,7 +141,6 @@ int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 		       struct netlink_ext_ack *extack)
 {
 	struct nf_hook_ops *ops = t->hook_ops;
-	struct net *net = dev_net(dev);
 	int err, d;
 
 	if (!IS_ENABLED(CONFIG_NETFILTER_INGRESS) || !IS_ENABLED(CONFIG_NETFILTER_EGRESS)) {
@@ -81,6 +148,9 @@ int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 				   "this kernel has no netfilter netdev ingress/egress hooks");
 		return -EOPNOTSUPP;
 	}
+	err = iofair_hook_check(t, dev, extack);
+	if (err)
+		return err;
 
 	for (d = 0; d < IOFAIR_NDIRS; d++)
 		iofair_shaper_init(&t->shaper[d], t, d,
@@ -99,22 +169,16 @@ int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 	ops[IOFAIR_HOOK_OUT].hook = iofair_hook_egress;
 	ops[IOFAIR_HOOK_OUT].hooknum = NF_NETDEV_EGRESS;
 
-	err = nf_register_net_hook(net, &ops[IOFAIR_HOOK_IN]);
-	if (err)
-		goto err_msg;
-	err = nf_register_net_hook(net, &ops[IOFAIR_HOOK_OUT]);
-	if (err)
-		goto err_in;
+	err = iofair_nf_hooks_register(ops);
+	if (err) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s: %d", dev->name, err);
+		return err;
+	}
 	t->hook_dev = dev;
 	t->hooks_on = true;
+	hash_add(iofair_hooked, &t->hook_node, (unsigned long)dev);
 	iofair_rtt_follow(t);
 	return 0;
-
-err_in:
-	nf_unregister_net_hook(net, &ops[IOFAIR_HOOK_IN]);
-err_msg:
-	NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s: %d", dev->name, err);
-	return err;
 }
 
 /*
@@ -123,15 +187,13 @@ err_msg:
  */
 void iofair_hook_detach(struct iofair_target *t)
 {
-	struct net *net;
 	int d;
 
 	iofair_rtt_detach(t);
 	if (!t->hooks_on)
 		return;
-	net = dev_net(t->hook_dev);
-	nf_unregister_net_hook(net, &t->hook_ops[IOFAIR_HOOK_OUT]);
-	nf_unregister_net_hook(net, &t->hook_ops[IOFAIR_HOOK_IN]);
+	hash_del(&t->hook_node);
+	iofair_nf_hooks_unregister(t->hook_ops);
 	synchronize_net();
 	for (d = 0; d < IOFAIR_NDIRS; d++)
 		iofair_shaper_purge(&t->shaper[d]);

@@ -142,6 +142,7 @@ struct iofair_target {
 	struct iofair_pcpu_stats __percpu *pcpu;
 	struct net_device *hook_dev;
 	netdevice_tracker hook_tracker;
+	struct hlist_node hook_node;	/* in hook.c's table, by hook_dev */
 	struct nf_hook_ops hook_ops[2];	/* ingress, egress */
 	struct iofair_shaper shaper[IOFAIR_NDIRS];
 	bool hooks_on;
@@ -317,6 +318,10 @@ void iofair_rtt_lost(struct iofair_target *t, u32 kind, u64 lost[IOFAIR_RTT_NLOS
 int iofair_hook_attach(struct iofair_target *t, struct net_device *dev,
 		       struct netlink_ext_ack *extack);
 void iofair_hook_detach(struct iofair_target *t);
+int iofair_nf_hooks_register(struct nf_hook_ops ops[2]);
+void iofair_nf_hooks_unregister(struct nf_hook_ops ops[2]);
+int iofair_hook_check(const struct iofair_target *t, const struct net_device *dev,
+		      struct netlink_ext_ack *extack);
 void iofair_hook_limits(struct iofair_target *t);
 
 /* shaper.c: the software limiter. */

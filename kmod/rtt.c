@@ -141,7 +141,6 @@ static_assert(IOFAIR_RTT_LOST_STALE + 1 == IOFAIR_RTT_NLOST);
 
 struct iofair_rtt {
 	struct iofair_target *t;
-	struct net *net;
 	struct nf_hook_ops ops[2];	/* IOFAIR_RTT_IN, IOFAIR_RTT_OUT */
 	u32 seed;
 	bool sojourn;			/* holds a reference on the sojourn table */
@@ -611,7 +610,6 @@ static int iofair_rtt_attach(struct iofair_target *t, struct net_device *dev,
 	if (!r)
 		return -ENOMEM;
 	r->t = t;
-	r->net = dev_net(dev);
 	r->seed = get_random_u32();
 	raw_spin_lock_init(&r->lock);
 	r->ops[IOFAIR_RTT_IN] = (struct nf_hook_ops) {
@@ -626,17 +624,12 @@ static int iofair_rtt_attach(struct iofair_target *t, struct net_device *dev,
 	r->ops[IOFAIR_RTT_OUT].hook = iofair_rtt_egress;
 	r->ops[IOFAIR_RTT_OUT].hooknum = NF_NETDEV_EGRESS;
 
-	err = nf_register_net_hook(r->net, &r->ops[IOFAIR_RTT_IN]);
+	err = iofair_nf_hooks_register(r->ops);
 	if (err)
 		goto err_free;
-	err = nf_register_net_hook(r->net, &r->ops[IOFAIR_RTT_OUT]);
-	if (err)
-		goto err_in;
 	hash_add(iofair_rtt_tbl, &r->node, (unsigned long)t);
 	return 0;
 
-err_in:
-	nf_unregister_net_hook(r->net, &r->ops[IOFAIR_RTT_IN]);
 err_free:
 	kvfree(r);
 	NL_SET_ERR_MSG_FMT_MOD(extack, "cannot hook %s for the latency histograms: %d",
@@ -653,8 +646,7 @@ static void iofair_rtt_unhook(struct iofair_rtt *r)
 {
 	lockdep_assert_held(&iofair_rtt_mutex);
 	hash_del(&r->node);
-	nf_unregister_net_hook(r->net, &r->ops[IOFAIR_RTT_OUT]);
-	nf_unregister_net_hook(r->net, &r->ops[IOFAIR_RTT_IN]);
+	iofair_nf_hooks_unregister(r->ops);
 	if (r->sojourn)
 		iofair_sojourn_put();	/* waits for the hooks to be done */
 	/* A hook may still be running on it: free it after a grace period. */

@@ -318,9 +318,13 @@ static void iofair_vf_watch(struct iofair_target *t)
 
 int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 {
+	struct net_device *vfdev = iofair_vf_find_netdev(t);
 	int err;
 
-	err = iofair_vf_save(t, extack);
+	/* Its netdev, wherever it is, is not another target's already. */
+	err = vfdev ? iofair_hook_check(t, vfdev, extack) : 0;
+	if (!err)
+		err = iofair_vf_save(t, extack);
 	if (!err)
 		err = iofair_vf_push(t, extack);
 	if (!err)

@@ -12,6 +12,8 @@
 #        ns C: vf0 192.0.2.1  -- UDP, ping -->   ns D: vf1 192.0.2.2
 #                                                   node tenant, both, max 40M
 #
+#   dev target on a VF's netdev hooked by a vf target (and the other way
+#   round) -> refused, naming the target that has it
 #   numvfs 0 under traffic -> event vf-gone, target stays (vf_present 0)
 #   numvfs 2               -> event vf-back, max_tx_rate pushed again
 #   set while gone         -> pushed when back
@@ -40,7 +42,7 @@ cleanup()
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 16
 
 modprobe igbvf
 iofair_unload
@@ -135,11 +137,43 @@ counted()	# target $1's tx packets grow with a ping through VF 1
 }
 iofair_check "its packets are counted by the hooks on the VF's netdev" counted "$t"
 
+# --- one target per netdev, across kinds and namespaces ----------------------
+# The VF netdev in namespace $1 (its only Ethernet device).
+ns_vf() { ip -n "$1" -j link show | jq -r '.[] | select(.link_type == "ether") | .ifname'; }
+
+# The VF's netdev carries the vf target's hooks: a dev target on it, from
+# the namespace it is in, would charge and hold its packets a second time.
+dev_on_hooked_vf()
+{
+	local out
+	out=$(ip netns exec "$D" iofairctl target add dev "$(ns_vf "$D")" 2>&1) && return 1
+	ktap_print_msg "$out"
+	grep -q "is target $t in another netns already (VF 1 of $pf)" <<<"$out"
+}
+iofair_check "target add dev on VF 1's netdev (in $D): refused, target $t named" dev_on_hooked_vf
+
+# The other order: VF 0's netdev is a dev target in C first.
+vf_on_dev_target()
+{
+	local d out rc=1
+	d=$(ip netns exec "$C" iofairctl target add dev "$(ns_vf "$C")") || return 1
+	if out=$(iofairctl target add vf "$pf" 0 2>&1); then
+		iofairctl target del "$out" >/dev/null
+	else
+		ktap_print_msg "$out"
+		grep -q "is target $d in another netns already" <<<"$out" && rc=0
+	fi
+	ip netns exec "$C" iofairctl target del "$d" >/dev/null || rc=1
+	return $rc
+}
+iofair_check "target add vf $pf 0 while its netdev is a dev target in $C: refused, that target named" \
+	vf_on_dev_target
+
 # --- the VF's netdev out of its namespace and back ---------------------------
 move_round()
 {
 	local vf1
-	vf1=$(ip -n "$D" -j link show | jq -r '.[] | select(.ifname != "lo") | .ifname') &&
+	vf1=$(ns_vf "$D") &&
 	ip -n "$D" link set "$vf1" netns 1 && sleep 0.5 &&
 	[ "$(sfield "$t" source)" = hook ] &&
 	ip link set "$vf1" netns "$D" &&
