@@ -240,6 +240,7 @@ int iofair_features_fill_probes(struct sk_buff *skb);
 /* pernet.c */
 int iofair_pernet_init(void);
 void iofair_pernet_exit(void);
+void iofair_pernet_detach_all(void);
 struct iofair_net *iofair_net(const struct net *net);
 void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *arg);
 

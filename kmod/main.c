@@ -5,7 +5,8 @@
  * Module entry and exit.  Each subsystem has its own file; init brings them
  * up in order and unwinds in reverse on failure, exit mirrors init.  The
  * netlink family comes last and goes first: once it is gone no request can
- * create anything, and what exists is torn down below it.
+ * create anything, and what exists is torn down below it: the targets
+ * first, then the notifiers that follow their devices.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,6 +63,12 @@ static void __exit iofair_exit(void)
 	/* It sends events: before the family.  No init: it starts with a vf target. */
 	iofair_vfwatch_exit();
 	iofair_netlink_exit();
+	/*
+	 * Every namespace's targets next, while the notifiers below still
+	 * see their devices: a device deleted or moved later than this
+	 * finds nothing of iofair on it, none of its references held.
+	 */
+	iofair_pernet_detach_all();
 	iofair_vhost_exit();
 	iofair_vf_exit();
 	iofair_target_notifier_exit();

@@ -97,6 +97,23 @@ void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *a
 	mutex_unlock(&iofair_nets_lock);
 }
 
+static void iofair_target_unload(struct iofair_target *t, void *arg)
+{
+	iofair_target_del(t->inet, t, IOFAIR_DEL_REASON_NETNS_GONE);
+}
+
+/*
+ * At unload, before the notifiers go: every target of every namespace, as
+ * if its namespace went (a vf target's VF gets its own rates back).  No
+ * event is sent: the family is gone by then.
+ */
+void iofair_pernet_detach_all(void)
+{
+	rtnl_lock();
+	iofair_walk_targets(iofair_target_unload, NULL);
+	rtnl_unlock();
+}
+
 static struct pernet_operations iofair_net_ops = {
 	.init	  = iofair_net_init,
 	.pre_exit = iofair_net_pre_exit,
