@@ -42,7 +42,7 @@ static const struct netlink_range_validation iofair_a_controller_conformance_win
 };
 
 /* Common nested types */
-const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_WEIGHT + 1] = {
+const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_PAD + 1] = {
 	[IOFAIR_A_POLICY_BW_MIN] = NLA_POLICY_FULL_RANGE(NLA_U64, &iofair_a_policy_bw_min_range),
 	[IOFAIR_A_POLICY_BW_MAX] = NLA_POLICY_FULL_RANGE(NLA_U64, &iofair_a_policy_bw_max_range),
 	[IOFAIR_A_POLICY_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &iofair_a_policy_burst_range),

@@ -12,7 +12,7 @@
 #include <uapi/linux/iofair.h>
 
 /* Common nested types */
-extern const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_WEIGHT + 1];
+extern const struct nla_policy iofair_policy_nl_policy[IOFAIR_A_POLICY_PAD + 1];
 
 int iofair_nl_stats_get_done(struct netlink_callback *cb);
 

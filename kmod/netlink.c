@@ -77,8 +77,10 @@ int iofair_nl_put_policy(struct sk_buff *skb, int type, const struct iofair_poli
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, IOFAIR_A_POLICY_BW_MIN, p->bw_min_bps, 0) ||
-	    nla_put_u64_64bit(skb, IOFAIR_A_POLICY_BW_MAX, p->bw_max_bps, 0) ||
+	if (nla_put_u64_64bit(skb, IOFAIR_A_POLICY_BW_MIN, p->bw_min_bps,
+			      IOFAIR_A_POLICY_PAD) ||
+	    nla_put_u64_64bit(skb, IOFAIR_A_POLICY_BW_MAX, p->bw_max_bps,
+			      IOFAIR_A_POLICY_PAD) ||
 	    nla_put_u32(skb, IOFAIR_A_POLICY_BURST, p->burst_bytes) ||
 	    nla_put_u32(skb, IOFAIR_A_POLICY_WEIGHT, p->weight)) {
 		nla_nest_cancel(skb, nest);

@@ -7,17 +7,26 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/rwsem.h>
 #include <net/genetlink.h>
 
 #include "iofair.h"
 #include "iofair-nl-gen.h"
 
-/* Off from the moment the family is being unregistered. */
+/*
+ * Off from the moment the family is being unregistered.  A sender checks
+ * it again under the semaphore and multicasts before letting go, so once
+ * iofair_notify_enable(false) returns no event built earlier can reach a
+ * group id the family no longer owns.
+ */
 static bool iofair_notify_on;
+static DECLARE_RWSEM(iofair_notify_sem);
 
 void iofair_notify_enable(bool on)
 {
+	down_write(&iofair_notify_sem);
 	WRITE_ONCE(iofair_notify_on, on);
+	up_write(&iofair_notify_sem);
 }
 
 /* An event message of @type at @time_ns, or NULL when nobody listens. */
@@ -45,8 +54,13 @@ struct sk_buff *iofair_event_new(struct iofair_net *inet, u32 type, u64 time_ns,
 void iofair_event_send(struct iofair_net *inet, struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&iofair_nl_family, inet->net, skb, 0,
-				IOFAIR_NLGRP_EVENTS, GFP_KERNEL);
+	down_read(&iofair_notify_sem);
+	if (READ_ONCE(iofair_notify_on))
+		genlmsg_multicast_netns(&iofair_nl_family, inet->net, skb, 0,
+					IOFAIR_NLGRP_EVENTS, GFP_KERNEL);
+	else
+		nlmsg_free(skb);
+	up_read(&iofair_notify_sem);
 }
 
 /* Which target an event is about: id, kind, netdev (the PF), VF index. */
