@@ -132,6 +132,12 @@ struct iofair_target {
 	bool hw_min;			/* ... and the min rate */
 	struct iofair_vfwatch *vfw;	/* vfwatch.c: its config watch, under RTNL */
 	bool vf_absent;			/* the VF was destroyed: parked (vf.c) */
+	/*
+	 * The VF's netdev while it is registered on this host, in any
+	 * namespace; no reference (the notifier clears it first).  Written
+	 * under RTNL and inet->lock, so readers need only the latter.
+	 */
+	struct net_device *vf_netdev;
 	bool vf_repush;			/* back, its policy not yet taken */
 
 	/*
@@ -241,6 +247,8 @@ int iofair_features_fill_probes(struct sk_buff *skb);
 int iofair_pernet_init(void);
 void iofair_pernet_exit(void);
 void iofair_pernet_detach_all(void);
+bool iofair_lock_pf(struct iofair_net *inet);
+void iofair_unlock_pf(struct iofair_net *inet, bool rtnl);
 struct iofair_net *iofair_net(const struct net *net);
 void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *arg);
 

@@ -276,14 +276,15 @@ int iofair_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 int iofair_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct iofair_net *inet = iofair_lock(info);
+	struct iofair_net *inet = iofair_net(genl_info_net(info));
 	struct sk_buff *msg = NULL;
 	struct iofair_target *t;
 	int err;
 
+	mutex_lock(&inet->lock);
 	t = iofair_target_from(inet, info);
 	err = IS_ERR(t) ? PTR_ERR(t) : iofair_reply_target(info, IOFAIR_CMD_TARGET_GET, t, &msg);
-	iofair_unlock(inet);
+	mutex_unlock(&inet->lock);
 	return msg ? genlmsg_reply(msg, info) : err;
 }
 
@@ -291,7 +292,9 @@ int iofair_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
  * Dumps walk the xarray from the id after the last one sent (cb->args[0]),
  * so objects added or removed between two parts neither repeat nor shift
  * the others; a change between two parts flags the dump NLM_F_DUMP_INTR
- * (inet->gen), and the reader may start again.  RTNL: the vf fields look at the VF's netdev.
+ * (inet->gen), and the reader may start again.  Reads take the namespace's
+ * lock only, never RTNL: a reader cannot hold up the host's netdev changes
+ * (the VF's netdev is cached: iofair_vf_netdev()).
  */
 int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -302,7 +305,6 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	void *hdr;
 	int err = 0;
 
-	rtnl_lock();
 	mutex_lock(&inet->lock);
 	if (tb[IOFAIR_A_TARGET_NODE] && nla_get_u32(tb[IOFAIR_A_TARGET_NODE]) &&
 	    !iofair_node_find(inet, nla_get_u32(tb[IOFAIR_A_TARGET_NODE]))) {
@@ -332,7 +334,6 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	err = skb->len;
 out:
 	mutex_unlock(&inet->lock);
-	rtnl_unlock();
 	return err;
 }
 

@@ -165,11 +165,10 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 	struct iofair_node *n;
 	unsigned long id;
 	unsigned int max;
+	bool rtnl;
 	int err;
 
-	/* PF driver counters are read under RTNL. */
-	rtnl_lock();
-	mutex_lock(&inet->lock);
+	rtnl = iofair_lock_pf(inet);	/* a PF driver's VF counters need RTNL */
 	err = iofair_stats_filter_parse(inet, tb, &f, cb->extack);
 	if (err)
 		goto out;
@@ -200,8 +199,7 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 			iofair_snap_node(&snap->s[snap->n++], n);
 	cb->args[0] = (long)snap;
 out:
-	mutex_unlock(&inet->lock);
-	rtnl_unlock();
+	iofair_unlock_pf(inet, rtnl);
 	return err;
 }
 

@@ -259,12 +259,17 @@ static void iofair_vf_ev_target(struct iofair_target *t, void *arg)
 {
 	const struct iofair_vf_ev *ev = arg;
 
-	if (ev->event == NETDEV_UNREGISTER && t->hooks_on && t->hook_dev == ev->dev &&
-	    t->kind == IOFAIR_TARGET_KIND_VF)
-		iofair_vf_unhook(t);
-	else if (ev->event == NETDEV_REGISTER && ev->pf && !t->vf_absent &&
-		 iofair_vf_match(t, ev->pf, ev->vf))
+	if (t->kind != IOFAIR_TARGET_KIND_VF)
+		return;
+	if (ev->event == NETDEV_UNREGISTER) {
+		if (t->vf_netdev == ev->dev)
+			t->vf_netdev = NULL;
+		if (t->hooks_on && t->hook_dev == ev->dev)
+			iofair_vf_unhook(t);
+	} else if (ev->pf && !t->vf_absent && iofair_vf_match(t, ev->pf, ev->vf)) {
+		t->vf_netdev = ev->dev;
 		iofair_vf_hook(t, ev->dev);
+	}
 }
 
 /* From the netdev notifier: a VF's netdev came, or went (or moved). */
@@ -311,6 +316,7 @@ static void iofair_vf_watch(struct iofair_target *t)
 {
 	struct net_device *vfdev = iofair_vf_find_netdev(t);
 
+	t->vf_netdev = vfdev;
 	if (vfdev)
 		iofair_vf_hook(t, vfdev);
 	iofair_vfwatch_add(t);
@@ -354,13 +360,15 @@ bool iofair_vf_has_stats(const struct iofair_target *t)
 
 /*
  * Where the VF's netdev is: *@ifindex in @net when it is there, and whether
- * it is bound to a netdev driver on this host at all (RTNL held).
+ * it is bound to a netdev driver on this host at all.  From the cache the
+ * notifier keeps, so a reader needs inet->lock only, not RTNL.
  */
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound)
 {
-	struct net_device *dev = iofair_vf_find_netdev(t);
+	const struct net_device *dev = t->vf_netdev;
 
+	lockdep_assert_held(&t->inet->lock);
 	*host_bound = dev;
 	*ifindex = dev && net_eq(dev_net(dev), net) ? dev->ifindex : 0;
 }
@@ -370,6 +378,7 @@ static void iofair_vf_park(struct iofair_target *t)
 {
 	iofair_vfwatch_del(t);
 	iofair_vf_unhook(t);
+	t->vf_netdev = NULL;
 	t->vf_absent = true;
 	t->vf_repush = false;
 	t->hw_pushed = false;
