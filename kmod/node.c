@@ -283,7 +283,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 		return -EEXIST;
 	}
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return -ENOMEM;
 	n->inet = inet;
@@ -297,7 +297,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	 * held until the node is complete.
 	 */
 	err = xa_alloc_cyclic(&inet->nodes, &n->id, n, xa_limit_32b,
-			      &inet->next_node_id, GFP_KERNEL);
+			      &inet->next_node_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "no node id left");
 		goto err_free;

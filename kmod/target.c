@@ -230,10 +230,10 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	if (err)
 		return err;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
-	t->pcpu = alloc_percpu(struct iofair_pcpu_stats);
+	t->pcpu = alloc_percpu_gfp(struct iofair_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!t->pcpu) {
 		err = -ENOMEM;
 		goto err_free;
@@ -260,7 +260,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	 * all take inet->lock, which we hold until the target is complete.
 	 */
 	err = xa_alloc_cyclic(&inet->targets, &t->id, t, xa_limit_32b,
-			      &inet->next_target_id, GFP_KERNEL);
+			      &inet->next_target_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "no target id left");
 		goto err_free;
