@@ -211,6 +211,11 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&inet->lock);
+	if (inet->ntargets >= IOFAIR_TARGETS_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "this network namespace has %u targets, the most it may have",
+				       IOFAIR_TARGETS_MAX);
+		return -ENOSPC;
+	}
 	if (GENL_REQ_ATTR_CHECK(info, IOFAIR_A_TARGET_KIND))
 		return -EINVAL;
 	kind = nla_get_u32(tb[IOFAIR_A_TARGET_KIND]);
