@@ -299,7 +299,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 
 	lockdep_assert_held(&inet->lock);
 	if (inet->nnodes >= IOFAIR_NODES_MAX) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "this network namespace has %u nodes, the most it may have",
+		NL_SET_ERR_MSG_FMT_MOD(extack, "a network namespace has at most %u nodes",
 				       IOFAIR_NODES_MAX);
 		return -ENOSPC;
 	}

@@ -212,7 +212,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	ASSERT_RTNL();
 	lockdep_assert_held(&inet->lock);
 	if (inet->ntargets >= IOFAIR_TARGETS_MAX) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "this network namespace has %u targets, the most it may have",
+		NL_SET_ERR_MSG_FMT_MOD(extack, "a network namespace has at most %u targets",
 				       IOFAIR_TARGETS_MAX);
 		return -ENOSPC;
 	}
