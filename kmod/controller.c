@@ -303,6 +303,13 @@ static u32 iofair_ctrl_layout(struct iofair_net *inet)
 	return count;
 }
 
+/*
+ * The allocator refuses more than IOFAIR_ALLOC_MAX_NODES entries, at a step,
+ * where nobody would hear it: the per-namespace bounds, which target-add and
+ * node-new report with an extack, keep every tree below it.
+ */
+static_assert(IOFAIR_TARGETS_MAX + IOFAIR_NODES_MAX <= IOFAIR_ALLOC_MAX_NODES);
+
 /* The step's arrays match the namespace (see iofair_ctrl_rebuild()). */
 static bool iofair_ctrl_cached(const struct iofair_net *inet)
 {

@@ -204,7 +204,8 @@ struct iofair_net {
 	struct xarray nodes;		/* id -> struct iofair_node */
 	u32 next_target_id;
 	u32 next_node_id;
-	unsigned int ntargets;
+	unsigned int ntargets;		/* up to IOFAIR_TARGETS_MAX */
+	unsigned int nnodes;		/* up to IOFAIR_NODES_MAX */
 	unsigned int nvf;		/* vf targets among them */
 	/* Bumped on every change a target or node dump shows (never 0): a
 	 * dump that spans one is flagged NLM_F_DUMP_INTR.

@@ -96,7 +96,7 @@ static int iofair_snap_target(struct iofair_snapshot *snap, struct iofair_snap *
 	s->conformance_ppm = t->conformance_ppm;
 	if (t->kind == IOFAIR_TARGET_KIND_VHOST) {
 		if (!snap->vhost) {
-			snap->vhost = kvmalloc_array(max, sizeof(*snap->vhost), GFP_KERNEL);
+			snap->vhost = kvmalloc_array(max, sizeof(*snap->vhost), GFP_KERNEL_ACCOUNT);
 			if (!snap->vhost)
 				return -ENOMEM;
 		}
@@ -175,7 +175,7 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 	max = inet->ntargets;
 	xa_for_each(&inet->nodes, id, n)
 		max++;
-	snap = kvmalloc(struct_size(snap, s, max), GFP_KERNEL);
+	snap = kvmalloc(struct_size(snap, s, max), GFP_KERNEL_ACCOUNT);
 	if (!snap) {
 		err = -ENOMEM;
 		goto out;

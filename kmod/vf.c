@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/math64.h>
 #include <linux/pci.h>
@@ -322,15 +323,32 @@ static void iofair_vf_watch(struct iofair_target *t)
 	iofair_vfwatch_add(t);
 }
 
+/*
+ * The VF's netdev is hooked wherever it is: the caller must be able to
+ * administer that namespace too, not only the PF's.
+ */
+static int iofair_vf_perm(const struct iofair_target *t, const struct net_device *vfdev,
+			  struct netlink_ext_ack *extack)
+{
+	if (ns_capable(dev_net(vfdev)->user_ns, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_FMT_MOD(extack, "VF %u is %s, in a namespace you lack CAP_NET_ADMIN in",
+			       t->vf, vfdev->name);
+	return -EPERM;
+}
+
 int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 {
 	struct net_device *vfdev = iofair_vf_find_netdev(t);
 	int err;
 
-	/* Its netdev, wherever it is, is not another target's already. */
-	err = vfdev ? iofair_hook_check(t, vfdev, extack) : 0;
-	if (!err)
-		err = iofair_vf_save(t, extack);
+	/* Its netdev, wherever it is: the caller's to administer, no other target's. */
+	if (vfdev) {
+		err = iofair_vf_perm(t, vfdev, extack) ?: iofair_hook_check(t, vfdev, extack);
+		if (err)
+			return err;
+	}
+	err = iofair_vf_save(t, extack);
 	if (!err)
 		err = iofair_vf_push(t, extack);
 	if (!err)
