@@ -128,7 +128,11 @@ def per_device(c, key):
 
 def do_cost_icount(r, g, summ):
     """The cost goals from the icount run: ns per packet offered = guest
-    instructions per packet (pktgen, fixed counts, 3 rounds)."""
+    instructions per packet (pktgen, fixed counts, 3 rounds).  The veth's
+    rounds agree to about 0.01 %; a tap's, where vhost-net's worker and a
+    userspace receiver share the one vCPU with pktgen, to about 1-2 %: a
+    goal is judged on every figure the rounds allow, inconclusive when they
+    straddle the target."""
     c = r["sections"].get("cost")
     if not c or not c.get("icount"):
         return
@@ -142,42 +146,66 @@ def do_cost_icount(r, g, summ):
                     "rounds": {v: data[v] for v in data}}
         sp = max(x for x in spr.values() if x is not None)
         rn = "%d rounds, largest spread of a variant %.4f%%" % (len(data["none"]), sp * 100)
-        a = ratio.get("attached")
-        g.add("pps-attached-%s" % path, fmt(a), ">= 0.97", a is not None and a >= 0.97,
-              "icount: %.0f vs %.0f instructions per packet (%+.0f); %s" % (
-                  m["attached"], base, added["attached"], rn))
-        lim = ratio.get("limit")
-        g.add("pps-limit-%s" % path, fmt(lim), ">= 0.95", lim is not None and lim >= 0.95,
-              "icount: limit 5 Gbit/s above the offered load, %+.0f instructions per packet" %
-              added["limit"])
+
+        def span(v, w="none"):
+            """v / w as the rounds allow it: lowest, highest."""
+            return min(data[v]) / max(data[w]), max(data[v]) / min(data[w])
+
+        def span_added(v):
+            return min(data[v]) - max(data["none"]), max(data[v]) - min(data["none"])
+        for v, name, lo, what in (
+                ("attached", "attached", 0.97, "counting only"),
+                ("limit", "limit", 0.95, "limit 5 Gbit/s above the offered load")):
+            a = ratio.get(v)
+            lo_hi = [1 / x for x in span(v)]	# pps ratio = none / v
+            g.add("pps-%s-%s" % (name, path), fmt(a), ">= %.2f" % lo, False,
+                  "icount, %s: %.0f vs %.0f instructions per packet (%+.0f); the rounds allow "
+                  "%s..%s; %s" % (what, m[v], base, added[v], fmt(min(lo_hi)), fmt(max(lo_hi)), rn),
+                  verdict=verdict(lo_hi, lambda x, lo=lo: x >= lo))
         ci, cn = added.get("limit"), added.get("nft")
-        if ci is None or not cn or cn <= 0:
+        (ilo, ihi), (nlo, nhi) = span_added("limit"), span_added("nft")
+        if ci is None or not cn or cn <= 0 or nlo <= 0:
             g.add("cost-vs-nft-%s" % path, "n/a", "<= 0.5x", False,
-                  "icount: nft added %s instructions per packet" % fmt(cn, 0))
+                  "icount: nft added %s instructions per packet" % fmt(cn, 0),
+                  verdict="inconclusive")
         else:
-            g.add("cost-vs-nft-%s" % path, "%.2fx" % (ci / cn), "<= 0.5x", ci / cn <= 0.5,
+            xs = (ilo / (nhi if ilo >= 0 else nlo), ihi / nlo)
+            g.add("cost-vs-nft-%s" % path, "%.2fx" % (ci / cn), "<= 0.5x", False,
                   "icount, added instructions per packet: iofair limit %+.0f, nft limit rate %+.0f "
-                  "(of which the empty netdev egress chain, the framework's floor, %+.0f), "
-                  "tc police %+.0f" % (ci, cn, added.get("nft_empty") or 0, added.get("police") or 0))
+                  "(the empty netdev egress chain alone, the framework's floor: %+.0f), "
+                  "tc police %+.0f; the rounds allow %.2f..%.2fx" % (
+                      ci, cn, added.get("nft_empty") or 0, added.get("police") or 0, xs[0], xs[1]),
+                  verdict=verdict(xs, lambda x: x <= 0.5))
         out[dev]["ratio_vs_nft"] = ci / cn if ci is not None and cn and cn > 0 else None
         hl, hh = m.get("limiting"), m.get("htb")
         if hl and hh:
             x = (hl - base) / (hh - base) if hh > base else None
-            g.add("holding-vs-htb-%s" % path, "%.2fx" % (hl / hh), "<= 1.0x", hl <= hh,
+            hs = span("limiting", "htb")
+            g.add("holding-vs-htb-%s" % path, "%.2fx" % (hl / hh), "<= 1.0x", False,
                   "icount, %d Mbit/s below the offered load, instructions per packet offered: "
-                  "iofair %.0f, HTB %.0f, fq maxrate %s, none %.0f; added over none: %s of HTB's" % (
-                      c["low_bps"] // 1000000, hl, hh, fmt(m.get("fq"), 0), base, fmt(x, 2)))
+                  "iofair %.0f, HTB %.0f, fq maxrate %s, none %.0f; added over none: %s of HTB's; "
+                  "the rounds allow %.2f..%.2fx" % (
+                      c["low_bps"] // 1000000, hl, hh, fmt(m.get("fq"), 0), base, fmt(x, 2),
+                      hs[0], hs[1]),
+                  verdict=verdict(hs, lambda x: x <= 1.0))
             out[dev]["holding_vs_htb"] = hl / hh
     h = c.get("hooks", {})
     v = out.get("veth0")
     if v:
         d = v["added_ns"].get("loaded")
         same = d is not None and abs(d) <= v["ns_per_packet"]["none"] * 0.001
-        hooks = h.get("loaded")
-        g.add("nothing-attached", "%s iofair hooks, %+.1f instructions per packet" % (
-            "?" if hooks is None else hooks, d), "0 hooks, same instructions (within 0.1 %)",
-            hooks == 0 and same,
-            "icount, veth; nft list hooks; with a target attached: %s hooks" % h.get("attached"))
+        hooks, seen = h.get("loaded"), h.get("attached")
+        if not seen:
+            # 6.1's 'nft list hooks' does not show iofair's hooks even
+            # with a target attached: the instructions alone say it.
+            g.add("nothing-attached", "%+.1f instructions per packet" % d,
+                  "same instructions (within 0.1 %)", same,
+                  "icount, veth; 'nft list hooks' shows no iofair hook even with a target attached "
+                  "on this kernel, so only the instruction count judges")
+        else:
+            g.add("nothing-attached", "%s iofair hooks, %+.1f instructions per packet" % (hooks, d),
+                  "0 hooks, same instructions (within 0.1 %)", hooks == 0 and same,
+                  "icount, veth; nft list hooks; with a target attached: %s hooks" % seen)
     out["note"] = IC_NOTE
     summ["cost_icount"] = out
 

@@ -73,6 +73,14 @@ check(gl["holding-vs-htb-veth"]["measured"] == "0.82x" and gl["holding-vs-htb-ve
 check(gl["nothing-attached"]["verdict"] == "met", "icount: no hooks and the same count: met")
 check(summ["cost_icount"]["veth0"]["spread"]["none"] == 0, "icount: identical rounds have no spread")
 
+# Rounds 2 % apart (as on a vhost tap) around a limit ratio of 0.95.
+run = icount_run(ns)
+d = run["sections"]["cost"]["ns_per_packet"]["veth0"]
+d["none"], d["limit"] = [3960, 4000, 4040], [4150, 4210, 4250]
+gl, _ = goals(run, None)
+check(gl["pps-limit-veth"]["verdict"] == "inconclusive",
+      "icount: rounds straddling the target are inconclusive")
+
 # Wall clock: rounds 50..100 kpps for every variant straddle every target.
 flat = {v: [50000, 100000, 75000] for v in ("none", "loaded", "attached", "limit", "nft", "police")}
 gl, _ = goals(icount_run(ns), wall_run(flat))
