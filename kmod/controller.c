@@ -303,6 +303,13 @@ static u32 iofair_ctrl_layout(struct iofair_net *inet)
 	return count;
 }
 
+/*
+ * The allocator refuses more than IOFAIR_ALLOC_MAX_NODES entries, at a step,
+ * where nobody would hear it: the per-namespace bounds, which target-add and
+ * node-new report with an extack, keep every tree below it.
+ */
+static_assert(IOFAIR_TARGETS_MAX + IOFAIR_NODES_MAX <= IOFAIR_ALLOC_MAX_NODES);
+
 /* The step's arrays match the namespace (see iofair_ctrl_rebuild()). */
 static bool iofair_ctrl_cached(const struct iofair_net *inet)
 {
@@ -566,19 +573,15 @@ static void iofair_ctrl_step(struct work_struct *work)
 {
 	struct iofair_net *inet = container_of(to_delayed_work(work),
 					       struct iofair_net, ctrl_work);
-	bool rtnl = READ_ONCE(inet->nvf) > 0;	/* PF drivers need RTNL */
 	struct iofair_target *t;
 	unsigned long id;
+	bool rtnl;
 	u64 start;
 	u32 i;
 
-	if (rtnl)
-		rtnl_lock();
-	mutex_lock(&inet->lock);
+	rtnl = iofair_lock_pf(inet);	/* PF drivers need RTNL */
 	if (inet->dying || !inet->ntargets)
 		goto out;
-	if (!rtnl && inet->nvf)
-		goto again;	/* a vf target came meanwhile: RTNL next time */
 	start = iofair_now_ns();
 	if (!iofair_ctrl_cached(inet) && iofair_ctrl_rebuild(inet)) {
 		/* No memory for the arrays: measure, and no shares this step. */
@@ -595,12 +598,9 @@ static void iofair_ctrl_step(struct work_struct *work)
 done:
 	inet->ctrl_steps++;
 	inet->ctrl_last_step_ns = iofair_now_ns() - start;
-again:
 	iofair_ctrl_schedule(inet);
 out:
-	mutex_unlock(&inet->lock);
-	if (rtnl)
-		rtnl_unlock();
+	iofair_unlock_pf(inet, rtnl);
 }
 
 void iofair_ctrl_init(struct iofair_net *inet)

@@ -4,20 +4,22 @@
  * kernel's config, fixed at build time) and probe points (asked of the
  * running kernel by registering a kprobe and removing it again).
  *
- * Probe points live partly in modules (vhost, vhost_net) that may be loaded
- * after iofair, so they are checked when asked for; the answers are kept
- * until a module comes or goes (a module notifier), because a trial costs a
- * kprobe registration and removal -- tens to hundreds of milliseconds under
- * emulation -- and version-get needs no privilege.  A probe point that
- * cannot be attached is reported with its errno; it never fails the module
- * load.
+ * Probe points live partly in modules (vhost, vhost_net, tun) that may be
+ * loaded after iofair.  They are tried by a work item at load and whenever
+ * one of those modules comes or goes (a module notifier: a privileged
+ * event), and version-get, which needs no privilege, only reads the answers
+ * (waiting for a trial under way): no reader registers a kprobe, which is
+ * system-wide state and costs tens to hundreds of milliseconds under
+ * emulation.  A probe point that cannot be attached is reported with its
+ * errno; it never fails the module load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
+#include <linux/string.h>
 #include <linux/version.h>
+#include <linux/workqueue.h>
 #include <net/netlink.h>
 #include <uapi/linux/iofair.h>
 
@@ -55,42 +57,53 @@ static const struct iofair_probe_point iofair_probe_points[] = {
 
 #define IOFAIR_NPROBES	ARRAY_SIZE(iofair_probe_points)
 
-/* Bumped by every module coming or going: the cached answers are stale. */
-static atomic_t iofair_modules_gen = ATOMIC_INIT(1);
-
-/* Serialises the trials; protects the cache. */
-static DEFINE_MUTEX(iofair_probe_lock);
+/* The answers of the last trial: 0, or the errno of a trial kprobe. */
 static int iofair_probe_err[IOFAIR_NPROBES];
-static int iofair_probe_gen[IOFAIR_NPROBES];	/* 0: never tried */
 
-/* Can probe point @i be attached: 0, or the errno of a trial kprobe. */
 static int iofair_probe_try(unsigned int i)
 {
 	struct kprobe kp = { .symbol_name = iofair_probe_points[i].symbol };
-	int gen, err;
+	int err;
 
 	if (!IS_ENABLED(CONFIG_KPROBES))
 		return -EOPNOTSUPP;
-
-	mutex_lock(&iofair_probe_lock);
-	gen = atomic_read(&iofair_modules_gen);
-	if (iofair_probe_gen[i] == gen) {
-		err = iofair_probe_err[i];
-	} else {
-		err = register_kprobe(&kp);
-		if (!err)
-			unregister_kprobe(&kp);
-		iofair_probe_err[i] = err;
-		iofair_probe_gen[i] = gen;
-	}
-	mutex_unlock(&iofair_probe_lock);
+	err = register_kprobe(&kp);
+	if (!err)
+		unregister_kprobe(&kp);
 	return err;
 }
 
+static void iofair_probe_work_fn(struct work_struct *work)
+{
+	unsigned int i;
+
+	for (i = 0; i < IOFAIR_NPROBES; i++)
+		WRITE_ONCE(iofair_probe_err[i], iofair_probe_try(i));
+}
+
+static DECLARE_WORK(iofair_probe_work, iofair_probe_work_fn);
+
+/* Probe point @i's state, as of the last trial (waiting for one queued). */
+static int iofair_probe_state(unsigned int i)
+{
+	flush_work(&iofair_probe_work);
+	return READ_ONCE(iofair_probe_err[i]);
+}
+
+/* A module with probe points came or went: try them again. */
 static int iofair_module_event(struct notifier_block *nb, unsigned long action, void *data)
 {
-	if (action == MODULE_STATE_LIVE || action == MODULE_STATE_GOING)
-		atomic_inc(&iofair_modules_gen);
+	const struct module *mod = data;
+	unsigned int i;
+
+	if (action != MODULE_STATE_LIVE && action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	for (i = 0; i < IOFAIR_NPROBES; i++) {
+		if (!strcmp(mod->name, iofair_probe_points[i].module)) {
+			schedule_work(&iofair_probe_work);
+			break;
+		}
+	}
 	return NOTIFY_DONE;
 }
 
@@ -118,7 +131,7 @@ u32 iofair_features_hooks(void)
  */
 u32 iofair_features_vhost_worker(void)
 {
-	if (!iofair_probe_try(0))	/* vhost_task_create */
+	if (!iofair_probe_state(0))	/* vhost_task_create */
 		return IOFAIR_VHOST_WORKER_VHOST_TASK;
 	if (KERNEL_VERSION(6, 4, 0) > LINUX_VERSION_CODE)
 		return IOFAIR_VHOST_WORKER_KTHREAD;
@@ -134,7 +147,7 @@ int iofair_features_fill_probes(struct sk_buff *skb)
 
 	for (i = 0; i < IOFAIR_NPROBES; i++) {
 		pp = &iofair_probe_points[i];
-		err = iofair_probe_try(i);
+		err = iofair_probe_state(i);
 
 		nest = nla_nest_start(skb, IOFAIR_A_VERSION_PROBE);
 		if (!nest)
@@ -156,16 +169,22 @@ int iofair_features_fill_probes(struct sk_buff *skb)
 int iofair_features_init(void)
 {
 	u32 hooks = iofair_features_hooks();
+	int err;
 
 	if (!(hooks & IOFAIR_HOOK_KPROBES))
 		pr_warn("kernel built without CONFIG_KPROBES: no vhost worker or PF driver probes\n");
 	if (!(hooks & IOFAIR_HOOK_NF_INGRESS) || !(hooks & IOFAIR_HOOK_NF_EGRESS))
 		pr_warn("kernel lacks netfilter netdev %s hooks: no per-packet measurement there\n",
 			(hooks & IOFAIR_HOOK_NF_INGRESS) ? "egress" : "ingress");
-	return register_module_notifier(&iofair_module_nb);
+	schedule_work(&iofair_probe_work);
+	err = register_module_notifier(&iofair_module_nb);
+	if (err)
+		cancel_work_sync(&iofair_probe_work);
+	return err;
 }
 
 void iofair_features_exit(void)
 {
 	unregister_module_notifier(&iofair_module_nb);
+	cancel_work_sync(&iofair_probe_work);
 }

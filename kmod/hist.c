@@ -112,7 +112,7 @@ int iofair_hist_set(struct iofair_target *t, u32 mask, struct netlink_ext_ack *e
 	for (kind = 0; kind < IOFAIR_NHISTS; kind++) {
 		hp = t->hist[kind];
 		if ((mask & BIT(kind)) && !hp) {
-			hp = alloc_percpu(struct iofair_hist);
+			hp = alloc_percpu_gfp(struct iofair_hist, GFP_KERNEL_ACCOUNT);
 			if (!hp) {
 				/* Those made so far stay: the mask says which. */
 				NL_SET_ERR_MSG_MOD(extack, "no memory for the histograms");
@@ -205,7 +205,7 @@ int iofair_nl_hist_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, IOFAIR_A_HISTS_TARGET_ID))
 		return -EINVAL;
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	h = kmalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!h || !msg) {
 		err = -ENOMEM;

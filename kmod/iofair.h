@@ -132,6 +132,12 @@ struct iofair_target {
 	bool hw_min;			/* ... and the min rate */
 	struct iofair_vfwatch *vfw;	/* vfwatch.c: its config watch, under RTNL */
 	bool vf_absent;			/* the VF was destroyed: parked (vf.c) */
+	/*
+	 * The VF's netdev while it is registered on this host, in any
+	 * namespace; no reference (the notifier clears it first).  Written
+	 * under RTNL and inet->lock, so readers need only the latter.
+	 */
+	struct net_device *vf_netdev;
 	bool vf_repush;			/* back, its policy not yet taken */
 
 	/*
@@ -198,7 +204,8 @@ struct iofair_net {
 	struct xarray nodes;		/* id -> struct iofair_node */
 	u32 next_target_id;
 	u32 next_node_id;
-	unsigned int ntargets;
+	unsigned int ntargets;		/* up to IOFAIR_TARGETS_MAX */
+	unsigned int nnodes;		/* up to IOFAIR_NODES_MAX */
 	unsigned int nvf;		/* vf targets among them */
 	/* Bumped on every change a target or node dump shows (never 0): a
 	 * dump that spans one is flagged NLM_F_DUMP_INTR.
@@ -241,6 +248,8 @@ int iofair_features_fill_probes(struct sk_buff *skb);
 int iofair_pernet_init(void);
 void iofair_pernet_exit(void);
 void iofair_pernet_detach_all(void);
+bool iofair_lock_pf(struct iofair_net *inet);
+void iofair_unlock_pf(struct iofair_net *inet, bool rtnl);
 struct iofair_net *iofair_net(const struct net *net);
 void iofair_walk_targets(void (*fn)(struct iofair_target *t, void *arg), void *arg);
 

@@ -224,13 +224,58 @@ static struct iofair_node *iofair_node_from(struct iofair_net *inet,
 	return n;
 }
 
+/*
+ * The op table asks for CAP_NET_ADMIN over the request's namespace.  What a
+ * request reaches beyond that namespace needs CAP_NET_ADMIN in the initial
+ * user namespace as well (GENL_ADMIN_PERM's test), decided here since it
+ * depends on the target: vf and vhost targets put kprobes on the PF
+ * driver's VF callbacks and on the vhost worker and fill the vhost tables,
+ * all shared by every namespace; the sojourn histogram shares one per-CPU
+ * table of stamps among all namespaces.  @kind and @hist are the target's
+ * (or the request's) kind and histogram mask.
+ */
+static int iofair_global_perm(const struct sk_buff *skb, struct genl_info *info,
+			      u32 kind, u32 hist)
+{
+	if (kind != IOFAIR_TARGET_KIND_VF && kind != IOFAIR_TARGET_KIND_VHOST &&
+	    !(hist & BIT(IOFAIR_HIST_KIND_SOJOURN)))
+		return 0;
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_FMT_MOD(info->extack, "%s need CAP_NET_ADMIN in the initial user namespace",
+			       kind == IOFAIR_TARGET_KIND_VF ? "vf targets" :
+			       kind == IOFAIR_TARGET_KIND_VHOST ? "vhost targets" :
+			       "sojourn histograms");
+	return -EPERM;
+}
+
+static u32 iofair_attr_u32(const struct genl_info *info, int type)
+{
+	return info->attrs[type] ? nla_get_u32(info->attrs[type]) : 0;
+}
+
+/*
+ * A request on existing target @t: its kind and its histograms, old and
+ * @hist asked for.  (info->attrs ends at the op's own last attribute.)
+ */
+static int iofair_target_perm(const struct sk_buff *skb, struct genl_info *info,
+			      const struct iofair_target *t, u32 hist)
+{
+	return iofair_global_perm(skb, info, t->kind, t->hist_mask | hist);
+}
+
 int iofair_nl_target_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct iofair_net *inet = iofair_lock(info);
+	struct iofair_net *inet;
 	struct sk_buff *msg = NULL;
 	struct iofair_target *t;
 	int err;
 
+	err = iofair_global_perm(skb, info, iofair_attr_u32(info, IOFAIR_A_TARGET_KIND),
+				 iofair_attr_u32(info, IOFAIR_A_TARGET_HIST));
+	if (err)
+		return err;
+	inet = iofair_lock(info);
 	err = iofair_target_add(inet, info, &t);
 	if (!err) {
 		iofair_notify_target(inet, IOFAIR_EVENT_TYPE_TARGET_NEW, t, 0);
@@ -251,6 +296,8 @@ int iofair_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(t))
 		err = PTR_ERR(t);
 	else
+		err = iofair_target_perm(skb, info, t, 0);
+	if (!err)
 		iofair_target_del(inet, t, IOFAIR_DEL_REASON_USER);
 	iofair_unlock(inet);
 	return err;
@@ -264,7 +311,10 @@ int iofair_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	t = iofair_target_from(inet, info);
-	err = IS_ERR(t) ? PTR_ERR(t) : iofair_target_set(inet, t, info);
+	err = IS_ERR(t) ? PTR_ERR(t) :
+	      iofair_target_perm(skb, info, t, iofair_attr_u32(info, IOFAIR_A_TARGET_HIST));
+	if (!err)
+		err = iofair_target_set(inet, t, info);
 	if (!err) {
 		iofair_notify_target(inet, IOFAIR_EVENT_TYPE_POLICY_CHANGE, t, 0);
 		iofair_ctrl_kick(inet);
@@ -276,14 +326,15 @@ int iofair_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 int iofair_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct iofair_net *inet = iofair_lock(info);
+	struct iofair_net *inet = iofair_net(genl_info_net(info));
 	struct sk_buff *msg = NULL;
 	struct iofair_target *t;
 	int err;
 
+	mutex_lock(&inet->lock);
 	t = iofair_target_from(inet, info);
 	err = IS_ERR(t) ? PTR_ERR(t) : iofair_reply_target(info, IOFAIR_CMD_TARGET_GET, t, &msg);
-	iofair_unlock(inet);
+	mutex_unlock(&inet->lock);
 	return msg ? genlmsg_reply(msg, info) : err;
 }
 
@@ -291,7 +342,9 @@ int iofair_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
  * Dumps walk the xarray from the id after the last one sent (cb->args[0]),
  * so objects added or removed between two parts neither repeat nor shift
  * the others; a change between two parts flags the dump NLM_F_DUMP_INTR
- * (inet->gen), and the reader may start again.  RTNL: the vf fields look at the VF's netdev.
+ * (inet->gen), and the reader may start again.  Reads take the namespace's
+ * lock only, never RTNL: a reader cannot hold up the host's netdev changes
+ * (the VF's netdev is cached: iofair_vf_netdev()).
  */
 int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -302,7 +355,6 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	void *hdr;
 	int err = 0;
 
-	rtnl_lock();
 	mutex_lock(&inet->lock);
 	if (tb[IOFAIR_A_TARGET_NODE] && nla_get_u32(tb[IOFAIR_A_TARGET_NODE]) &&
 	    !iofair_node_find(inet, nla_get_u32(tb[IOFAIR_A_TARGET_NODE]))) {
@@ -332,7 +384,6 @@ int iofair_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	err = skb->len;
 out:
 	mutex_unlock(&inet->lock);
-	rtnl_unlock();
 	return err;
 }
 
@@ -498,7 +549,9 @@ int iofair_nl_controller_set_doit(struct sk_buff *skb, struct genl_info *info)
  * - The spec's admin-perm (the only permission flag the 6.12 generator
  *   knows) becomes GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN in the user namespace
  *   that owns the request's network namespace.  Every namespace has its own
- *   objects, so an unprivileged user namespace governs only its own devices.
+ *   objects, so an unprivileged user namespace governs only its own devices;
+ *   what reaches state shared by all namespaces is checked in the op
+ *   (iofair_global_perm), where the target's kind is known.
  *
  * - Before 6.2 a family has one genl_ops entry per command, serving both do
  *   and dump, with one request policy.  Do and dump entries of a command are

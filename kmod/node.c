@@ -156,6 +156,29 @@ static int iofair_node_link_capacity(struct iofair_net *inet,
 	return 0;
 }
 
+/* Levels from the root down to @n, both counted: a root is at depth 1. */
+static unsigned int iofair_node_depth(const struct iofair_node *n)
+{
+	unsigned int depth = 0;
+
+	for (; n; n = n->parent)
+		depth++;
+	return depth;
+}
+
+/* Levels of nodes from @n down to its deepest descendant node, @n counted
+ * (recursion bounded by IOFAIR_DEPTH_MAX).
+ */
+static unsigned int iofair_node_height(const struct iofair_node *n)
+{
+	const struct iofair_node *c;
+	unsigned int h = 0;
+
+	list_for_each_entry(c, &n->child_nodes, sibling)
+		h = max(h, iofair_node_height(c));
+	return h + 1;
+}
+
 static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
 			     struct genl_info *info, bool create)
 {
@@ -183,6 +206,12 @@ static int iofair_node_apply(struct iofair_net *inet, struct iofair_node *n,
 						    "a node cannot move below itself");
 				return -ELOOP;
 			}
+		}
+		if (iofair_node_depth(parent) + iofair_node_height(n) > IOFAIR_DEPTH_MAX) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[IOFAIR_A_NODE_PARENT],
+						"a tree has at most %u levels of nodes",
+						IOFAIR_DEPTH_MAX);
+			return -ENOSPC;
 		}
 		iofair_node_reparent(n, parent);
 	}
@@ -269,6 +298,11 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	int err;
 
 	lockdep_assert_held(&inet->lock);
+	if (inet->nnodes >= IOFAIR_NODES_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "a network namespace has at most %u nodes",
+				       IOFAIR_NODES_MAX);
+		return -ENOSPC;
+	}
 	if (GENL_REQ_ATTR_CHECK(info, IOFAIR_A_NODE_NAME))
 		return -EINVAL;
 	name = nla_data(info->attrs[IOFAIR_A_NODE_NAME]);
@@ -283,7 +317,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 		return -EEXIST;
 	}
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return -ENOMEM;
 	n->inet = inet;
@@ -297,7 +331,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	 * held until the node is complete.
 	 */
 	err = xa_alloc_cyclic(&inet->nodes, &n->id, n, xa_limit_32b,
-			      &inet->next_node_id, GFP_KERNEL);
+			      &inet->next_node_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "no node id left");
 		goto err_free;
@@ -305,6 +339,7 @@ int iofair_node_new(struct iofair_net *inet, struct genl_info *info,
 	err = iofair_node_apply(inet, n, info, true);
 	if (err)
 		goto err_erase;
+	inet->nnodes++;
 	iofair_changed(inet);
 	*out = n;
 	return 0;
@@ -348,6 +383,7 @@ int iofair_node_del(struct iofair_net *inet, struct iofair_node *n,
 		return -EBUSY;
 	}
 	xa_erase(&inet->nodes, n->id);
+	inet->nnodes--;
 	iofair_changed(inet);
 	iofair_notify_node(inet, IOFAIR_EVENT_TYPE_NODE_DEL, n, IOFAIR_DEL_REASON_USER);
 	iofair_node_unlink(n);

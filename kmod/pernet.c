@@ -75,6 +75,34 @@ static void __net_exit iofair_net_exit(struct net *net)
 }
 
 /*
+ * The namespace's lock, after RTNL when it has vf targets (their PF
+ * drivers are called under RTNL): with dev and vhost targets only, a
+ * reader or the controller neither waits for nor holds up the host's
+ * netdev changes.  Returns whether RTNL is held.
+ */
+bool iofair_lock_pf(struct iofair_net *inet)
+{
+	bool rtnl = READ_ONCE(inet->nvf);
+
+	for (;;) {
+		if (rtnl)
+			rtnl_lock();
+		mutex_lock(&inet->lock);
+		if (rtnl || !inet->nvf)
+			return rtnl;
+		mutex_unlock(&inet->lock);	/* a vf target came meanwhile */
+		rtnl = true;
+	}
+}
+
+void iofair_unlock_pf(struct iofair_net *inet, bool rtnl)
+{
+	mutex_unlock(&inet->lock);
+	if (rtnl)
+		rtnl_unlock();
+}
+
+/*
  * Call @fn on every target of every namespace, under RTNL (the caller's)
  * and each namespace's lock.  For what is not tied to one namespace: a VF
  * whose PF lives in one namespace and whose netdev lives in another.  @fn

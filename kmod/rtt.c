@@ -606,7 +606,7 @@ static int iofair_rtt_attach(struct iofair_target *t, struct net_device *dev,
 	struct iofair_rtt *r;
 	int err;
 
-	r = kvzalloc(sizeof(*r), GFP_KERNEL);
+	r = kvzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->t = t;

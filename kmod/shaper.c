@@ -22,7 +22,9 @@
  * Hot path: a packet that may go now costs one atomic64 cmpxchg on TAT, no
  * lock.  A packet that must wait takes the shaper's queue lock, is stamped
  * with its send time (in skb->cb, past what the qdisc and tc layers use)
- * and queued; a soft hrtimer releases due packets in order.  While packets
+ * and queued; a soft hrtimer releases due packets in order, armed with the
+ * burst as its slack so that one expiry releases a burst's worth, and at
+ * most IOFAIR_SHAPER_BATCH packets per run.  While packets
  * wait, later ones queue behind them (never overtake).  The wait is bounded
  * by max_delay_ns (100 ms, at least 64 full frames, plus the burst; and
  * IOFAIR_SHAPER_QLEN packets): beyond it a packet is dropped and counted
@@ -55,6 +57,7 @@
 #define IOFAIR_SHAPER_MIN_QUEUE		(64 * 1514)		/* bytes */
 #define IOFAIR_SHAPER_BURST_NS		(10 * NSEC_PER_MSEC)	/* default burst */
 #define IOFAIR_SHAPER_MIN_BURST		(2 * 1514)		/* bytes */
+#define IOFAIR_SHAPER_BATCH		64	/* packets released per timer run */
 
 /* The shaper whose packet this CPU is putting back into the stack. */
 static DEFINE_PER_CPU(struct iofair_shaper *, iofair_releasing);
@@ -66,22 +69,43 @@ static u64 *iofair_skb_send_ns(struct sk_buff *skb)
 	return (u64 *)&skb->cb[sizeof(skb->cb) - sizeof(u64)];
 }
 
-/* Bytes on the wire (L2) and frames of a packet, GSO/GRO included. */
+/*
+ * Bytes on the wire (L2) and frames of a packet, GSO/GRO included: one set
+ * of headers per segment.  A GSO packet a guest built (SKB_GSO_DODGY: from
+ * its virtio-net header, at a tap's ingress) is not trusted: its gso_segs
+ * is 0 until the stack checks it, so its segments are counted from the
+ * payload, and its TCP header, which may not be in the linear part, is
+ * read with skb_header_pointer().  The same estimate as a qdisc's packet
+ * length (qdisc_pkt_len_init()).
+ */
 u32 iofair_wire_len(const struct sk_buff *skb, u32 mac_len, u32 *frames)
 {
 	const struct skb_shared_info *si = skb_shinfo(skb);
-	u32 len = skb->len + mac_len, hdr;
+	u32 len = skb->len + mac_len, hdr, segs;
+	int off;
 
 	*frames = 1;
-	if (!skb_is_gso(skb) || si->gso_segs < 2 || !skb_transport_header_was_set(skb))
+	if (!si->gso_size || !skb_transport_header_was_set(skb))
 		return len;
-	hdr = mac_len + skb_transport_offset(skb);
-	if (si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
-		hdr += tcp_hdrlen(skb);
-	else if (si->gso_type & SKB_GSO_UDP_L4)
+	off = skb_transport_offset(skb);
+	hdr = mac_len + off;
+	if (si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		const struct tcphdr *th;
+		struct tcphdr buf;
+
+		th = skb_header_pointer(skb, off, sizeof(buf), &buf);
+		if (th)
+			hdr += __tcp_hdrlen(th);
+	} else if (si->gso_type & SKB_GSO_UDP_L4) {
 		hdr += sizeof(struct udphdr);
-	*frames = si->gso_segs;
-	return len + (si->gso_segs - 1) * hdr;
+	}
+	segs = si->gso_segs;
+	if (si->gso_type & SKB_GSO_DODGY)
+		segs = len > hdr ? DIV_ROUND_UP(len - hdr, si->gso_size) : 1;
+	if (segs < 2)
+		return len;
+	*frames = segs;
+	return len + (segs - 1) * hdr;
 }
 
 static u64 iofair_bytes_ns(u64 bytes, u64 rate_bps)
@@ -109,6 +133,20 @@ static void iofair_shaper_drop(struct iofair_shaper *s, u32 frames, int reason)
 	u64_stats_update_begin(&st->syncp);
 	st->dir[s->dir].drops[reason] += frames;
 	u64_stats_update_end(&st->syncp);
+}
+
+/*
+ * Arm the release timer for @send_ns, with up to @slack_ns of slack: the
+ * packets that fall due meanwhile leave in the same run.  Releasing late
+ * never lets more through than the rate and burst allow (nothing leaves
+ * before its send time), and a backlog at R bit/s then costs one timer
+ * expiry per burst rather than one per packet.  Under the queue lock.
+ */
+static void iofair_shaper_arm(struct iofair_shaper *s, u64 send_ns, u64 slack_ns)
+{
+	lockdep_assert_held(&s->lock);
+	hrtimer_start_range_ns(&s->timer, ns_to_ktime(send_ns), slack_ns,
+			       HRTIMER_MODE_ABS_PINNED_SOFT);
 }
 
 /*
@@ -179,7 +217,7 @@ hold:
 	*iofair_skb_send_ns(skb) = send;
 	__skb_queue_tail(&s->queue, skb);
 	if (skb_queue_len(&s->queue) == 1)
-		hrtimer_start(&s->timer, ns_to_ktime(send), HRTIMER_MODE_ABS_PINNED_SOFT);
+		iofair_shaper_arm(s, send, s->burst_ns);
 	spin_unlock(&s->lock);
 	return NF_STOLEN;
 }
@@ -197,15 +235,18 @@ static void iofair_shaper_release(struct iofair_shaper *s, struct sk_buff *skb)
 }
 
 /*
- * Release what is due, then re-arm for the next packet.  The timer is only
- * ever started under the queue lock: here, or by the hook when the queue
- * goes from empty to one.
+ * Release what was due when the timer ran, at most IOFAIR_SHAPER_BATCH
+ * packets (each goes through the whole stack in this softirq), then re-arm:
+ * for the next packet, or at once for what the budget left.  The timer is
+ * only ever started under the queue lock: here, by the hook when the queue
+ * goes from empty to one, or by a new rate.
  */
 static enum hrtimer_restart iofair_shaper_timer(struct hrtimer *timer)
 {
 	struct iofair_shaper *s = container_of(timer, struct iofair_shaper, timer);
+	unsigned int budget = IOFAIR_SHAPER_BATCH;
+	u64 now = ktime_get_ns(), send;
 	struct sk_buff *skb;
-	u64 send;
 
 	for (;;) {
 		spin_lock(&s->lock);
@@ -213,13 +254,18 @@ static enum hrtimer_restart iofair_shaper_timer(struct hrtimer *timer)
 		if (!skb)
 			break;
 		send = *iofair_skb_send_ns(skb);
-		if (send > ktime_get_ns()) {
-			hrtimer_start(&s->timer, ns_to_ktime(send), HRTIMER_MODE_ABS_PINNED_SOFT);
+		if (send > now) {
+			iofair_shaper_arm(s, send, s->burst_ns);
+			break;
+		}
+		if (!budget) {
+			iofair_shaper_arm(s, now, 0);
 			break;
 		}
 		__skb_unlink(skb, &s->queue);
 		spin_unlock(&s->lock);
 		iofair_shaper_release(s, skb);
+		budget--;
 	}
 	spin_unlock(&s->lock);
 	return HRTIMER_NORESTART;
@@ -297,8 +343,7 @@ static u32 iofair_shaper_rescale(struct iofair_shaper *s, u64 old, u64 new)
 	} while (!atomic64_try_cmpxchg(&s->tat_ns, &tat, send));
 	skb = skb_peek(&s->queue);
 	if (skb)
-		hrtimer_start(&s->timer, ns_to_ktime(*iofair_skb_send_ns(skb)),
-			      HRTIMER_MODE_ABS_PINNED_SOFT);
+		iofair_shaper_arm(s, *iofair_skb_send_ns(skb), s->burst_ns);
 	return dropped;
 }
 

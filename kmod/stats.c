@@ -96,7 +96,7 @@ static int iofair_snap_target(struct iofair_snapshot *snap, struct iofair_snap *
 	s->conformance_ppm = t->conformance_ppm;
 	if (t->kind == IOFAIR_TARGET_KIND_VHOST) {
 		if (!snap->vhost) {
-			snap->vhost = kvmalloc_array(max, sizeof(*snap->vhost), GFP_KERNEL);
+			snap->vhost = kvmalloc_array(max, sizeof(*snap->vhost), GFP_KERNEL_ACCOUNT);
 			if (!snap->vhost)
 				return -ENOMEM;
 		}
@@ -165,18 +165,17 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 	struct iofair_node *n;
 	unsigned long id;
 	unsigned int max;
+	bool rtnl;
 	int err;
 
-	/* PF driver counters are read under RTNL. */
-	rtnl_lock();
-	mutex_lock(&inet->lock);
+	rtnl = iofair_lock_pf(inet);	/* a PF driver's VF counters need RTNL */
 	err = iofair_stats_filter_parse(inet, tb, &f, cb->extack);
 	if (err)
 		goto out;
 	max = inet->ntargets;
 	xa_for_each(&inet->nodes, id, n)
 		max++;
-	snap = kvmalloc(struct_size(snap, s, max), GFP_KERNEL);
+	snap = kvmalloc(struct_size(snap, s, max), GFP_KERNEL_ACCOUNT);
 	if (!snap) {
 		err = -ENOMEM;
 		goto out;
@@ -200,8 +199,7 @@ static int iofair_stats_snapshot(struct netlink_callback *cb)
 			iofair_snap_node(&snap->s[snap->n++], n);
 	cb->args[0] = (long)snap;
 out:
-	mutex_unlock(&inet->lock);
-	rtnl_unlock();
+	iofair_unlock_pf(inet, rtnl);
 	return err;
 }
 

@@ -211,6 +211,11 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&inet->lock);
+	if (inet->ntargets >= IOFAIR_TARGETS_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "a network namespace has at most %u targets",
+				       IOFAIR_TARGETS_MAX);
+		return -ENOSPC;
+	}
 	if (GENL_REQ_ATTR_CHECK(info, IOFAIR_A_TARGET_KIND))
 		return -EINVAL;
 	kind = nla_get_u32(tb[IOFAIR_A_TARGET_KIND]);
@@ -230,10 +235,10 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	if (err)
 		return err;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
-	t->pcpu = alloc_percpu(struct iofair_pcpu_stats);
+	t->pcpu = alloc_percpu_gfp(struct iofair_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!t->pcpu) {
 		err = -ENOMEM;
 		goto err_free;
@@ -260,7 +265,7 @@ int iofair_target_add(struct iofair_net *inet, struct genl_info *info,
 	 * all take inet->lock, which we hold until the target is complete.
 	 */
 	err = xa_alloc_cyclic(&inet->targets, &t->id, t, xa_limit_32b,
-			      &inet->next_target_id, GFP_KERNEL);
+			      &inet->next_target_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		NL_SET_ERR_MSG_MOD(extack, "no target id left");
 		goto err_free;

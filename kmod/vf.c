@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/math64.h>
 #include <linux/pci.h>
@@ -259,12 +260,17 @@ static void iofair_vf_ev_target(struct iofair_target *t, void *arg)
 {
 	const struct iofair_vf_ev *ev = arg;
 
-	if (ev->event == NETDEV_UNREGISTER && t->hooks_on && t->hook_dev == ev->dev &&
-	    t->kind == IOFAIR_TARGET_KIND_VF)
-		iofair_vf_unhook(t);
-	else if (ev->event == NETDEV_REGISTER && ev->pf && !t->vf_absent &&
-		 iofair_vf_match(t, ev->pf, ev->vf))
+	if (t->kind != IOFAIR_TARGET_KIND_VF)
+		return;
+	if (ev->event == NETDEV_UNREGISTER) {
+		if (t->vf_netdev == ev->dev)
+			t->vf_netdev = NULL;
+		if (t->hooks_on && t->hook_dev == ev->dev)
+			iofair_vf_unhook(t);
+	} else if (ev->pf && !t->vf_absent && iofair_vf_match(t, ev->pf, ev->vf)) {
+		t->vf_netdev = ev->dev;
 		iofair_vf_hook(t, ev->dev);
+	}
 }
 
 /* From the netdev notifier: a VF's netdev came, or went (or moved). */
@@ -311,9 +317,24 @@ static void iofair_vf_watch(struct iofair_target *t)
 {
 	struct net_device *vfdev = iofair_vf_find_netdev(t);
 
+	t->vf_netdev = vfdev;
 	if (vfdev)
 		iofair_vf_hook(t, vfdev);
 	iofair_vfwatch_add(t);
+}
+
+/*
+ * The VF's netdev is hooked wherever it is: the caller must be able to
+ * administer that namespace too, not only the PF's.
+ */
+static int iofair_vf_perm(const struct iofair_target *t, const struct net_device *vfdev,
+			  struct netlink_ext_ack *extack)
+{
+	if (ns_capable(dev_net(vfdev)->user_ns, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_FMT_MOD(extack, "VF %u is %s, in a namespace you lack CAP_NET_ADMIN in",
+			       t->vf, vfdev->name);
+	return -EPERM;
 }
 
 int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
@@ -321,10 +342,13 @@ int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	struct net_device *vfdev = iofair_vf_find_netdev(t);
 	int err;
 
-	/* Its netdev, wherever it is, is not another target's already. */
-	err = vfdev ? iofair_hook_check(t, vfdev, extack) : 0;
-	if (!err)
-		err = iofair_vf_save(t, extack);
+	/* Its netdev, wherever it is: the caller's to administer, no other target's. */
+	if (vfdev) {
+		err = iofair_vf_perm(t, vfdev, extack) ?: iofair_hook_check(t, vfdev, extack);
+		if (err)
+			return err;
+	}
+	err = iofair_vf_save(t, extack);
 	if (!err)
 		err = iofair_vf_push(t, extack);
 	if (!err)
@@ -354,13 +378,15 @@ bool iofair_vf_has_stats(const struct iofair_target *t)
 
 /*
  * Where the VF's netdev is: *@ifindex in @net when it is there, and whether
- * it is bound to a netdev driver on this host at all (RTNL held).
+ * it is bound to a netdev driver on this host at all.  From the cache the
+ * notifier keeps, so a reader needs inet->lock only, not RTNL.
  */
 void iofair_vf_netdev(const struct iofair_target *t, const struct net *net,
 		      u32 *ifindex, bool *host_bound)
 {
-	struct net_device *dev = iofair_vf_find_netdev(t);
+	const struct net_device *dev = t->vf_netdev;
 
+	lockdep_assert_held(&t->inet->lock);
 	*host_bound = dev;
 	*ifindex = dev && net_eq(dev_net(dev), net) ? dev->ifindex : 0;
 }
@@ -370,6 +396,7 @@ static void iofair_vf_park(struct iofair_target *t)
 {
 	iofair_vfwatch_del(t);
 	iofair_vf_unhook(t);
+	t->vf_netdev = NULL;
 	t->vf_absent = true;
 	t->vf_repush = false;
 	t->hw_pushed = false;

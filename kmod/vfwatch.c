@@ -428,7 +428,7 @@ void iofair_vfwatch_add(struct iofair_target *t)
 	ASSERT_RTNL();
 	if (t->vfw || iofair_vfw_dying)
 		return;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w) {
 		pr_warn("%s vf %u: no memory to watch its configuration\n", t->dev->name, t->vf);
 		return;

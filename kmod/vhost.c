@@ -792,7 +792,7 @@ int iofair_vhost_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 
 	if (t->kind != IOFAIR_TARGET_KIND_VHOST)
 		return 0;
-	vh = kzalloc(sizeof(*vh), GFP_KERNEL);
+	vh = kzalloc(sizeof(*vh), GFP_KERNEL_ACCOUNT);
 	if (!vh) {
 		NL_SET_ERR_MSG_MOD(extack, "no memory for the vhost probes' state");
 		return -ENOMEM;

@@ -15,8 +15,9 @@
  *
  * For IOFAIR_CONC_SECONDS (default 20).  Every request must be answered
  * (ACK, error or dump DONE; none may hang), errors may only be those of a
- * race (ENOENT, ENODEV, EBUSY, EEXIST), every dump must end with DONE, its
- * ids in order; a node dump the kernel did not flag NLM_F_DUMP_INTR must be
+ * race (ENOENT, ENODEV, EBUSY, EEXIST) or of the per-namespace bounds
+ * (ENOSPC: random parents make deep trees), every dump must end with DONE,
+ * its ids in order; a node dump the kernel did not flag NLM_F_DUMP_INTR must be
  * a consistent tree (every parent listed), and some dumps must have been
  * flagged.  iofairctl's target and node lists must succeed throughout
  * (it takes a flagged dump again).
@@ -71,8 +72,10 @@ static const char *const op_name[NOPS] = {
 static const int op_weight[NOPS] = { 14, 10, 8, 5, 12, 10, 9, 5, 9, 9, 5, 4 };
 
 /* Outcomes: ok, the expected errors of a race, anything else. */
-enum res { RES_OK, RES_ENOENT, RES_ENODEV, RES_EBUSY, RES_EEXIST, RES_OTHER, NRES };
-static const char *const res_name[NRES] = { "ok", "ENOENT", "ENODEV", "EBUSY", "EEXIST", "other" };
+enum res { RES_OK, RES_ENOENT, RES_ENODEV, RES_EBUSY, RES_EEXIST, RES_ENOSPC, RES_OTHER, NRES };
+static const char *const res_name[NRES] = {
+	"ok", "ENOENT", "ENODEV", "EBUSY", "EEXIST", "ENOSPC", "other"
+};
 
 /* One client's counts, in memory shared with the parent. */
 struct counts {
@@ -109,6 +112,7 @@ static enum res classify(int err)
 	case -ENODEV: return RES_ENODEV;
 	case -EBUSY: return RES_EBUSY;
 	case -EEXIST: return RES_EEXIST;
+	case -ENOSPC: return RES_ENOSPC;	/* IOFAIR_DEPTH_MAX, IOFAIR_NODES_MAX */
 	default: return RES_OTHER;
 	}
 }
@@ -870,7 +874,7 @@ int main(void)
 
 	ksft_test_result(!noreply && !hung, "every request answered (%lu unanswered)\n", noreply);
 	ksft_test_result(!other,
-			 "only the errors of a race (ENOENT, ENODEV, EBUSY, EEXIST): %lu others\n",
+			 "only the errors of a race or a bound (ENOENT, ENODEV, EBUSY, EEXIST, ENOSPC): %lu others\n",
 			 other);
 	ksft_test_result(!dump_bad && dumps[0] && dumps[1] && dumps[2],
 			 "every dump complete, ids in order (%lu dumps, %lu bad)\n",

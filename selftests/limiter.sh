@@ -39,7 +39,7 @@ cleanup()
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 
 iofair_unload
 iofair_load || ktap_exit_fail_msg "cannot load iofair"
@@ -93,6 +93,31 @@ dev_tx_tcp() { local r; r=$(flow "$A" 10.9.0.2 tcp) && in_range "$r" 60 103; }
 dev_rx_udp() { local r; r=$(flow "$B" 10.9.0.1 udp) && in_range "$r" 60 103; }
 dev_rx_tcp() { local r; r=$(flow "$B" 10.9.0.1 tcp) && in_range "$r" 60 103; }
 iofair_check "dev target, tx: a UDP flow at 2x is held to the limit" dev_tx_udp
+
+# The release timer while that flow is held: armed with the burst (10 ms at
+# the rate, 17 frames) as its slack, one expiry releases several frames;
+# armed for each frame's own time, it ran once or more per frame.  Counted
+# by the kernel's hrtimer_expire_entry event, against the frames iperf3's
+# receiver got.
+timer_batches()
+{
+	local tr=/sys/kernel/tracing ev fn out runs frames
+	ev=$tr/events/timer/hrtimer_expire_entry
+	[ -d "$ev" ] || mount -t tracefs nodev "$tr" 2>/dev/null
+	fn=$(awk '$3 == "iofair_shaper_timer" { print $1; exit }' /proc/kallsyms)
+	[ -n "$fn" ] && [ -d "$ev" ] || { ktap_print_msg "no hrtimer event or symbol"; return 1; }
+	echo "function == 0x$fn" > "$ev/filter" && echo > "$tr/trace" &&
+		echo 1 > "$ev/enable" || return 1
+	out=$(ip netns exec "$A" iperf3 -c 10.9.0.2 -u -b 40M -l 1400 -t 2 -J)
+	echo 0 > "$ev/enable"
+	echo 0 > "$ev/filter"
+	runs=$(grep -c "function=iofair_shaper_timer" "$tr/trace")
+	frames=$(jq '.end.sum.packets - .end.sum.lost_packets' <<<"$out") || return 1
+	ktap_print_msg "$frames frames received, $runs release timer runs"
+	[ "$runs" -gt 0 ] && [ $((runs * 4)) -le "$frames" ]
+}
+iofair_check "dev target, tx: held frames leave in batches, a timer run for 4 frames or more" \
+	timer_batches
 iofair_check "dev target, tx: a TCP flow is held to the limit (shaped, not policed)" dev_tx_tcp
 iofair_check "dev target, rx: a UDP flow at 2x is held to the limit" dev_rx_udp
 iofair_check "dev target, rx: a TCP flow is held to the limit" dev_rx_tcp

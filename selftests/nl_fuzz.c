@@ -1744,6 +1744,33 @@ static int sem_node_id(const struct tb *tb, struct expect *ex, struct mnode **n)
 	return *n ? 0 : -ENOENT;
 }
 
+/* Levels from the root down to node @id, both counted (kmod/node.c). */
+static unsigned int mn_depth(uint32_t id)
+{
+	const struct mnode *p = mn_find(id);
+	unsigned int d = 0;
+
+	for (int guard = 0; p && guard <= M.nn; guard++) {
+		d++;
+		p = p->parent ? mn_find(p->parent) : NULL;
+	}
+	return d;
+}
+
+/* Levels of nodes from node @id down, @id counted. */
+static unsigned int mn_height(uint32_t id)
+{
+	unsigned int h = 0, c;
+
+	for (int i = 0; i < M.nn; i++) {
+		if (M.n[i].parent != id)
+			continue;
+		c = mn_height(M.n[i].id);
+		h = c > h ? c : h;
+	}
+	return h + 1;
+}
+
 /* kmod/node.c iofair_node_apply on a copy of the node. */
 static int node_apply(struct mnode *n, const struct tb *tb, bool create)
 {
@@ -1764,6 +1791,8 @@ static int node_apply(struct mnode *n, const struct tb *tb, bool create)
 				return -ELOOP;
 			p = p->parent ? mn_find(p->parent) : NULL;
 		}
+		if (mn_depth(pid) + (create ? 1 : mn_height(n->id)) > IOFAIR_DEPTH_MAX)
+			return -ENOSPC;
 		n->parent = pid;
 	}
 	if (create) {

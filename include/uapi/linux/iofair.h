@@ -14,6 +14,9 @@
 #define IOFAIR_RATE_MAX		1000000000000
 #define IOFAIR_BURST_MAX	268435456
 #define IOFAIR_VF_MAX		4095
+#define IOFAIR_TARGETS_MAX	2048
+#define IOFAIR_NODES_MAX	1024
+#define IOFAIR_DEPTH_MAX	8
 
 /**
  * enum iofair_vhost_worker - How the running kernel serves vhost virtqueues.
