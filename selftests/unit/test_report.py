@@ -81,6 +81,13 @@ gl, _ = goals(run, None)
 check(gl["pps-limit-veth"]["verdict"] == "inconclusive",
       "icount: rounds straddling the target are inconclusive")
 
+# One round of three with an empty chain's worth more, nothing attached.
+run = icount_run(ns)
+run["sections"]["cost"]["ns_per_packet"]["veth0"]["loaded"] = [4000, 4300, 4000]
+gl, _ = goals(run, None)
+check(gl["nothing-attached"]["verdict"] == "inconclusive",
+      "icount: nothing attached is judged on every round, not the median")
+
 # Wall clock: rounds 50..100 kpps for every variant straddle every target.
 flat = {v: [50000, 100000, 75000] for v in ("none", "loaded", "attached", "limit", "nft", "police")}
 gl, _ = goals(icount_run(ns), wall_run(flat))
