@@ -619,6 +619,12 @@ IC_VARIANTS = {
     "fq": "fq `maxrate` below the load"}
 
 
+def md_table(title, cells):
+    """A section of one table row: cells are (heading, value)."""
+    return ["", "### " + title, "", "| %s |" % " | ".join(h for h, _ in cells),
+            "|%s" % ("---|" * len(cells)), "| %s |" % " | ".join(v for _, v in cells)]
+
+
 def md_icount(ric, summ):
     c = summ.get("cost_icount")
     L = []
@@ -649,12 +655,12 @@ def md_icount(ric, summ):
                     v["added_ns"][var], v["ratio"][var]))
     s = summ.get("scale_icount")
     if s:
-        L += ["", "### 1024 targets in instructions (QEMU icount)", "",
-              "| controller step | stats dump (request to NLMSG_DONE) | instructions per packet, "
-              "1 target | 1+1024 targets | ratio |", "|---|---|---|---|---|",
-              "| %.3f ms virtual | %.1f ms virtual | %.1f | %.1f | %.4f |" % (
-                  s["ctrl_step_ms"], s["dump_ms"], med(ric["sections"]["scale"]["ns_1"]),
-                  med(ric["sections"]["scale"]["ns_1024"]), s["per_packet_ratio"])]
+        L += md_table("1024 targets in instructions (QEMU icount)", [
+            ("controller step", "%.3f ms virtual" % s["ctrl_step_ms"]),
+            ("stats dump (request to NLMSG_DONE)", "%.1f ms virtual" % s["dump_ms"]),
+            ("instructions per packet, 1 target", "%.1f" % med(ric["sections"]["scale"]["ns_1"])),
+            ("1+1024 targets", "%.1f" % med(ric["sections"]["scale"]["ns_1024"])),
+            ("ratio", "%.4f" % s["per_packet_ratio"])])
     return L
 
 
@@ -725,14 +731,13 @@ def md_kernel(r, g, summ, made, bench, host, ric=None):
                   f["convergence_intervals"] if f["convergence_intervals"] is not None else "not converged")]
     s = summ.get("scale")
     if s:
-        L += ["", "### 1024 targets (256 tenants x 4, dummy devices), wall clock", "",
-              "| controller step | stats dump | its parse (Python) | memory per target | "
-              "pps 1 target | pps 1+1024 | adding the targets |", "|---|---|---|---|---|---|---|",
-              "| %.2f ms | %.1f ms | %s | %d B | %.0f | %.0f | %.1f s%s |" % (
-                  s["ctrl_step_ms"], s["dump_ms"],
-                  "n/a" if s.get("parse_ms") is None else "%.0f ms" % s["parse_ms"],
-                  s["mem_per_target_bytes"], s["pps_1"], s["pps_1024"], s["build_s"],
-                  s["build_note"])]
+        L += md_table("1024 targets (256 tenants x 4, dummy devices), wall clock", [
+            ("controller step", "%.2f ms" % s["ctrl_step_ms"]),
+            ("stats dump", "%.1f ms" % s["dump_ms"]),
+            ("its parse (Python)", "n/a" if s.get("parse_ms") is None else "%.0f ms" % s["parse_ms"]),
+            ("memory per target", "%d B" % s["mem_per_target_bytes"]),
+            ("pps 1 target", "%.0f" % s["pps_1"]), ("pps 1+1024", "%.0f" % s["pps_1024"]),
+            ("adding the targets", "%.1f s%s" % (s["build_s"], s["build_note"]))])
     p = summ.get("paper")
     if p:
         L += ["", "### SR-IOV (VFs of the emulated 82576 in netns) vs. virtio (vhost-net, "
