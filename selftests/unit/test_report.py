@@ -101,6 +101,22 @@ gl, _ = goals(None, wall_run(tight))
 check(gl["pps-attached-veth-wall"]["verdict"] == "missed",
       "wall: every round below the target: missed")
 
+# Wall clock, 1 vs 1024 targets: a span across the whole 1 % band.
+r = {"kernel": "test", "sections": {"scale": {
+    "targets": 1024, "tenants": 256, "ctrl_step_ns": [1e6], "iofairctl_stats_s": 0.1,
+    "dump": [{"ms": 5.0, "messages": 1281}], "pps_1": [10000, 40000], "pps_1024": [10000, 30000],
+    "mem_per_target_bytes": 1, "build": {"targets_s": 1, "nodes": 257}}}}
+g = report.Goals("test")
+saved = sys.stdout
+sys.stdout = open(os.devnull, "w")
+try:
+    report.do_scale(r, g, {})
+finally:
+    sys.stdout.close()
+    sys.stdout = saved
+check({x["name"]: x for x in g.lines}["per-packet-1-vs-1024-wall"]["verdict"] == "inconclusive",
+      "wall: a span across the whole band is inconclusive, not missed")
+
 # The whole report from a directory with only an icount run.
 with tempfile.TemporaryDirectory() as d:
     os.makedirs(os.path.join(d, "k", "icount"))
