@@ -5,21 +5,22 @@
  * running kernel by registering a kprobe and removing it again).
  *
  * Probe points live partly in modules (vhost, vhost_net, tun) that may be
- * loaded after iofair.  They are tried by a work item at load and whenever
- * one of those modules comes or goes (a module notifier: a privileged
- * event), and version-get, which needs no privilege, only reads the answers
- * (waiting for a trial under way): no reader registers a kprobe, which is
- * system-wide state and costs tens to hundreds of milliseconds under
- * emulation.  A probe point that cannot be attached is reported with its
+ * loaded after iofair.  They are tried at load, and a module's own points
+ * again when it comes (a module notifier, in the task loading it: a
+ * privileged event); they are marked missing when it goes.  version-get,
+ * which needs no privilege, only reads the answers: no reader registers a
+ * kprobe, which is system-wide state and costs tens to hundreds of
+ * milliseconds under emulation, and no trial outlives the load that
+ * caused it.  A probe point that cannot be attached is reported with its
  * errno; it never fails the module load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/version.h>
-#include <linux/workqueue.h>
 #include <net/netlink.h>
 #include <uapi/linux/iofair.h>
 
@@ -57,8 +58,12 @@ static const struct iofair_probe_point iofair_probe_points[] = {
 
 #define IOFAIR_NPROBES	ARRAY_SIZE(iofair_probe_points)
 
-/* The answers of the last trial: 0, or the errno of a trial kprobe. */
+/*
+ * The answers of the last trial: 0, or the errno of a trial kprobe.
+ * Written under iofair_probe_lock, read without it.
+ */
 static int iofair_probe_err[IOFAIR_NPROBES];
+static DEFINE_MUTEX(iofair_probe_lock);
 
 static int iofair_probe_try(unsigned int i)
 {
@@ -73,37 +78,37 @@ static int iofair_probe_try(unsigned int i)
 	return err;
 }
 
-static void iofair_probe_work_fn(struct work_struct *work)
+/*
+ * Try the probe points of module @name again (NULL: all of them), or mark
+ * them missing when it is @going.  Synchronous, in the caller's context (module
+ * init, or the task loading that module): once it returns no trial kprobe
+ * is left for anyone to see.
+ */
+static void iofair_probe_retry(const char *name, bool going)
 {
 	unsigned int i;
 
-	for (i = 0; i < IOFAIR_NPROBES; i++)
-		WRITE_ONCE(iofair_probe_err[i], iofair_probe_try(i));
+	mutex_lock(&iofair_probe_lock);
+	for (i = 0; i < IOFAIR_NPROBES; i++) {
+		if (name && strcmp(name, iofair_probe_points[i].module))
+			continue;
+		WRITE_ONCE(iofair_probe_err[i], going ? -ENOENT : iofair_probe_try(i));
+	}
+	mutex_unlock(&iofair_probe_lock);
 }
 
-static DECLARE_WORK(iofair_probe_work, iofair_probe_work_fn);
-
-/* Probe point @i's state, as of the last trial (waiting for one queued). */
 static int iofair_probe_state(unsigned int i)
 {
-	flush_work(&iofair_probe_work);
 	return READ_ONCE(iofair_probe_err[i]);
 }
 
-/* A module with probe points came or went: try them again. */
+/* A module came or went: its probe points, if it has any, are tried again. */
 static int iofair_module_event(struct notifier_block *nb, unsigned long action, void *data)
 {
 	const struct module *mod = data;
-	unsigned int i;
 
-	if (action != MODULE_STATE_LIVE && action != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
-	for (i = 0; i < IOFAIR_NPROBES; i++) {
-		if (!strcmp(mod->name, iofair_probe_points[i].module)) {
-			schedule_work(&iofair_probe_work);
-			break;
-		}
-	}
+	if (action == MODULE_STATE_LIVE || action == MODULE_STATE_GOING)
+		iofair_probe_retry(mod->name, action == MODULE_STATE_GOING);
 	return NOTIFY_DONE;
 }
 
@@ -176,15 +181,14 @@ int iofair_features_init(void)
 	if (!(hooks & IOFAIR_HOOK_NF_INGRESS) || !(hooks & IOFAIR_HOOK_NF_EGRESS))
 		pr_warn("kernel lacks netfilter netdev %s hooks: no per-packet measurement there\n",
 			(hooks & IOFAIR_HOOK_NF_INGRESS) ? "egress" : "ingress");
-	schedule_work(&iofair_probe_work);
+	/* The notifier first: a module loaded meanwhile is tried either way. */
 	err = register_module_notifier(&iofair_module_nb);
-	if (err)
-		cancel_work_sync(&iofair_probe_work);
+	if (!err)
+		iofair_probe_retry(NULL, false);
 	return err;
 }
 
 void iofair_features_exit(void)
 {
 	unregister_module_notifier(&iofair_module_nb);
-	cancel_work_sync(&iofair_probe_work);
 }

@@ -78,7 +78,19 @@ calls()
 }
 rtnl_calls() { calls iofair_rtnl "$@"; }
 
+# The reader's programs and files in a directory it can read (the tree it
+# came from may not be: a clone under a mode-700 directory).
 tmp=$(mktemp -d)
+chmod 755 "$tmp"
+mkdir -p "$tmp/top/include/uapi/linux" "$tmp/bin"
+cp -r "$(dirname "$YNL")" "$tmp/ynl"
+cp "$SPEC" "$SCHEMA" "$tmp/"
+cp "$NL" "$tmp/top/iofairnl.py"
+cp "$TOP/include/uapi/linux/iofair.h" "$tmp/top/include/uapi/linux/"
+cp "$(command -v iofairctl)" "$tmp/bin/"
+chmod -R a+rX "$tmp"
+YNL=$tmp/ynl/cli.py SPEC=$tmp/${SPEC##*/} SCHEMA=$tmp/${SCHEMA##*/} NL=$tmp/top/iofairnl.py
+export IOFAIR_TOP=$tmp/top
 calls=$(rtnl_calls "$tmp/targets" python3 "$YNL" --spec "$SPEC" --schema "$SCHEMA" \
 	--output-json --dump target-get)
 got=$(jq length "$tmp/targets" 2>/dev/null)
@@ -94,7 +106,7 @@ iofair_check "an unprivileged stats dump of $N targets: $N messages, no RTNL tak
 
 modprobe -r vhost_net vhost 2>/dev/null
 modprobe vhost_net || ktap_print_msg "cannot load vhost_net"
-n=$(calls iofair_kprobe "$tmp/version" iofairctl -j version)
+n=$(calls iofair_kprobe "$tmp/version" "$tmp/bin/iofairctl" -j version)
 ktap_print_msg "iofairctl version after vhost_net came: register_kprobe() called $n times; $(jq -c '[.probes[] | select(.state == "available")] | length' "$tmp/version" 2>/dev/null) probe points available"
 iofair_check "an unprivileged version-get after a module came registers no kprobe" \
 	test "$n" = 0 -a "$(jq '[.probes[] | select(.name == "handle_tx_kick" and .state == "available")] | length' "$tmp/version")" = 1
