@@ -47,7 +47,15 @@
 #include <linux/slab.h>
 
 #include "alloc.h"
+#include "controller.h"
+#include "hook.h"
 #include "iofair.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "stats.h"
+#include "target.h"
+#include "vf.h"
 #include "rate.h"
 
 #define IOFAIR_CTRL_INTERVAL_MS	100

@@ -24,7 +24,7 @@
 #include <net/netlink.h>
 #include <uapi/linux/iofair.h>
 
-#include "iofair.h"
+#include "features.h"
 
 struct iofair_probe_point {
 	const char *symbol;

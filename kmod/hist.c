@@ -16,7 +16,10 @@
 #include <linux/percpu.h>
 #include <net/genetlink.h>
 
-#include "iofair.h"
+#include "hist.h"
+#include "pernet.h"
+#include "rtt.h"
+#include "target.h"
 #include "iofair-nl-gen.h"
 
 void iofair_hist_record(struct iofair_target *t, u32 kind, u64 ns)

@@ -27,7 +27,13 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 
-#include "iofair.h"
+#include "hook.h"
+#include "pernet.h"
+#include "rtt.h"
+#include "shaper.h"
+#include "stats.h"
+#include "target.h"
+#include "vhost.h"
 
 enum { IOFAIR_HOOK_IN, IOFAIR_HOOK_OUT };
 

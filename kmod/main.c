@@ -12,7 +12,14 @@
 
 #include <linux/module.h>
 
+#include "features.h"
 #include "iofair.h"
+#include "netlink.h"
+#include "pernet.h"
+#include "target.h"
+#include "vf.h"
+#include "vfwatch.h"
+#include "vhost.h"
 
 static int __init iofair_init(void)
 {

@@ -13,7 +13,15 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "controller.h"
+#include "features.h"
 #include "iofair.h"
+#include "netlink.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "target.h"
+#include "vf.h"
 #include "iofair-nl-gen.h"
 
 int iofair_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)

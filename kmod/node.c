@@ -19,7 +19,10 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
-#include "iofair.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "target.h"
 #include "iofair-nl-gen.h"
 
 struct iofair_node *iofair_node_find(struct iofair_net *inet, u32 id)

@@ -11,6 +11,11 @@
 #include <net/genetlink.h>
 
 #include "iofair.h"
+#include "netlink.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "target.h"
 #include "iofair-nl-gen.h"
 
 /*

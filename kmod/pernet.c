@@ -15,7 +15,10 @@
 #include <net/netns/generic.h>
 #include <linux/rtnetlink.h>
 
-#include "iofair.h"
+#include "controller.h"
+#include "node.h"
+#include "pernet.h"
+#include "target.h"
 
 static unsigned int iofair_net_id __read_mostly;
 

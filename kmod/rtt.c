@@ -99,7 +99,12 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
+#include "hist.h"
+#include "hook.h"
 #include "iofair.h"
+#include "pernet.h"
+#include "rtt.h"
+#include "target.h"
 
 #define IOFAIR_RTT_WAYS		4
 #define IOFAIR_RTT_SETS		64

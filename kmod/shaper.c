@@ -50,7 +50,9 @@
 #include <linux/udp.h>
 #include <net/sch_generic.h>
 
-#include "iofair.h"
+#include "shaper.h"
+#include "stats.h"
+#include "target.h"
 
 #define IOFAIR_SHAPER_QLEN		4096
 #define IOFAIR_SHAPER_MAX_DELAY_NS	(100 * NSEC_PER_MSEC)

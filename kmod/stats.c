@@ -20,6 +20,11 @@
 #include <net/sock.h>
 
 #include "iofair.h"
+#include "node.h"
+#include "pernet.h"
+#include "stats.h"
+#include "target.h"
+#include "vhost.h"
 #include "iofair-nl-gen.h"
 
 struct iofair_snap {

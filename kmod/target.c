@@ -22,7 +22,16 @@
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
-#include "iofair.h"
+#include "controller.h"
+#include "hist.h"
+#include "hook.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "stats.h"
+#include "target.h"
+#include "vf.h"
+#include "vhost.h"
 #include "iofair-nl-gen.h"
 
 struct iofair_target *iofair_target_find(struct iofair_net *inet, u32 id)

@@ -52,7 +52,14 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
-#include "iofair.h"
+#include "controller.h"
+#include "hook.h"
+#include "node.h"
+#include "notify.h"
+#include "pernet.h"
+#include "target.h"
+#include "vf.h"
+#include "vfwatch.h"
 #include "iofair-nl-gen.h"
 
 #define IOFAIR_MBPS		1000000ULL

@@ -83,7 +83,11 @@
 #include <net/genetlink.h>
 #include <net/xdp.h>
 
+#include "hist.h"
 #include "iofair.h"
+#include "pernet.h"
+#include "target.h"
+#include "vhost.h"
 
 #define IOFAIR_VHOST_WORKERS	16	/* workers remembered per target */
 #define IOFAIR_VSCAN		8	/* slots one table lookup looks at */
