@@ -65,35 +65,40 @@ static const struct iofair_probe_point iofair_probe_points[] = {
 static int iofair_probe_err[IOFAIR_NPROBES];
 static DEFINE_MUTEX(iofair_probe_lock);
 
-static int iofair_probe_try(unsigned int i)
-{
-	struct kprobe kp = { .symbol_name = iofair_probe_points[i].symbol };
-	int err;
-
-	if (!IS_ENABLED(CONFIG_KPROBES))
-		return -EOPNOTSUPP;
-	err = register_kprobe(&kp);
-	if (!err)
-		unregister_kprobe(&kp);
-	return err;
-}
-
 /*
  * Try the probe points of module @name again (NULL: all of them), or mark
- * them missing when it is @going.  Synchronous, in the caller's context (module
- * init, or the task loading that module): once it returns no trial kprobe
- * is left for anyone to see.
+ * them missing when it is @going.  A trial registers a disabled kprobe (no
+ * code is patched) and all of them go again in one batch: one RCU grace
+ * period in all, not one per point.  Synchronous, in the caller's context
+ * (module init, or the task loading that module): once it returns no trial
+ * kprobe is left for anyone to see.
  */
 static void iofair_probe_retry(const char *name, bool going)
 {
-	unsigned int i;
+	static struct kprobe kp[IOFAIR_NPROBES];	/* under iofair_probe_lock */
+	struct kprobe *on[IOFAIR_NPROBES];
+	unsigned int i, n = 0;
+	int err;
 
 	mutex_lock(&iofair_probe_lock);
 	for (i = 0; i < IOFAIR_NPROBES; i++) {
 		if (name && strcmp(name, iofair_probe_points[i].module))
 			continue;
-		WRITE_ONCE(iofair_probe_err[i], going ? -ENOENT : iofair_probe_try(i));
+		if (going || !IS_ENABLED(CONFIG_KPROBES)) {
+			WRITE_ONCE(iofair_probe_err[i], going ? -ENOENT : -EOPNOTSUPP);
+			continue;
+		}
+		kp[i] = (struct kprobe) {
+			.symbol_name	= iofair_probe_points[i].symbol,
+			.flags		= KPROBE_FLAG_DISABLED,
+		};
+		err = register_kprobe(&kp[i]);
+		if (!err)
+			on[n++] = &kp[i];
+		WRITE_ONCE(iofair_probe_err[i], err);
 	}
+	if (n)
+		unregister_kprobes(on, n);
 	mutex_unlock(&iofair_probe_lock);
 }
 
