@@ -95,13 +95,7 @@ static void req(FIXTURE_DATA(api) *self, int cmd, int flags)
 /* Send self->m on @fd; the kernel's answer (0 or -errno). */
 static int talk_fd(FIXTURE_DATA(api) *self, int fd)
 {
-	int err = nl_talk(fd, &self->m, self->r);
-
-	if (err) {
-		fprintf(stderr, "# netlink socket error %d\n", err);
-		return -10000;
-	}
-	return self->r->error;
+	return nl_ask(fd, &self->m, self->r);
 }
 
 static int talk(FIXTURE_DATA(api) *self)
@@ -111,12 +105,7 @@ static int talk(FIXTURE_DATA(api) *self)
 
 static uint32_t reply_u32(FIXTURE_DATA(api) *self, int i, int type)
 {
-	struct nlattr *a;
-
-	if (i >= self->r->n)
-		return 0xdeadbeef;
-	a = nl_msg_attr(&self->r->msg[i], type);
-	return a ? nl_u32(a) : 0xdeadbeef;
+	return nl_reply_u32(self->r, i, type, 0xdeadbeef);
 }
 
 static void put_policy(struct nl_req *m, int type, uint64_t min, uint64_t max,

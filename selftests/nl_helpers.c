@@ -254,6 +254,24 @@ static bool nl_keep(struct nl_reply *r, struct nlmsghdr *nlh)
 	return true;
 }
 
+int nl_ask(int fd, struct nl_req *m, struct nl_reply *r)
+{
+	int err = nl_talk(fd, m, r);
+
+	if (err) {
+		fprintf(stderr, "# netlink socket error %d\n", err);
+		return NL_SOCKET_ERR;
+	}
+	return r->error;
+}
+
+uint32_t nl_reply_u32(const struct nl_reply *r, int i, int type, uint32_t none)
+{
+	struct nlattr *a = i < r->n ? nl_msg_attr(&r->msg[i], type) : NULL;
+
+	return a ? nl_u32(a) : none;
+}
+
 int nl_talk(int fd, struct nl_req *m, struct nl_reply *r)
 {
 	static uint32_t seq;

@@ -79,6 +79,13 @@ void nl_nest_end(struct nl_req *m);
  * of the socket calls; the kernel's answer is in r->error.
  */
 int nl_talk(int fd, struct nl_req *m, struct nl_reply *r);
+/* nl_talk, then the kernel's answer: 0 or -errno; NL_SOCKET_ERR (said on
+ * stderr) when the socket calls failed.
+ */
+#define NL_SOCKET_ERR	(-10000)
+int nl_ask(int fd, struct nl_req *m, struct nl_reply *r);
+/* The u32 attribute @type of reply message @i, or @none without one. */
+uint32_t nl_reply_u32(const struct nl_reply *r, int i, int type, uint32_t none);
 /* Wait up to @timeout_ms for one notification; 1 when @ev holds one,
  * 0 on timeout, -errno.  @r keeps the buffer.
  */

@@ -95,20 +95,12 @@ static void req(FIXTURE_DATA(priv) *self, int cmd, int flags)
 /* Send self->m on @fd: the kernel's answer (0 or -errno). */
 static int talk(FIXTURE_DATA(priv) *self, int fd)
 {
-	int err = nl_talk(fd, &self->m, self->r);
-
-	if (err) {
-		fprintf(stderr, "# netlink socket error %d\n", err);
-		return -10000;
-	}
-	return self->r->error;
+	return nl_ask(fd, &self->m, self->r);
 }
 
 static uint32_t reply_u32(FIXTURE_DATA(priv) *self, int type)
 {
-	struct nlattr *a = self->r->n ? nl_msg_attr(&self->r->msg[0], type) : NULL;
-
-	return a ? nl_u32(a) : 0;
+	return nl_reply_u32(self->r, 0, type, 0);
 }
 
 /* target-add of @kind on @ifname, histograms @hist: 0 or -errno; *@id. */
