@@ -319,10 +319,9 @@ static int iofair_vf_save(struct iofair_target *t, struct netlink_ext_ack *extac
 }
 
 /* Hooks on the VF's netdev if it is on this host, and the config watch. */
-static void iofair_vf_watch(struct iofair_target *t)
+/* Hooks on the VF's netdev @vfdev (NULL: none on this host) and its watch. */
+static void iofair_vf_watch(struct iofair_target *t, struct net_device *vfdev)
 {
-	struct net_device *vfdev = iofair_vf_find_netdev(t);
-
 	t->vf_netdev = vfdev;
 	if (vfdev)
 		iofair_vf_hook(t, vfdev);
@@ -358,7 +357,7 @@ int iofair_vf_attach(struct iofair_target *t, struct netlink_ext_ack *extack)
 	if (!err)
 		err = iofair_vf_push(t, extack);
 	if (!err)
-		iofair_vf_watch(t);
+		iofair_vf_watch(t, vfdev);
 	return err;
 }
 
@@ -432,7 +431,7 @@ static int iofair_vf_rebind(struct iofair_target *t)
 		if (!pf || t->vf >= pci_num_vf(pf) || iofair_vf_save(t, NULL))
 			return -EAGAIN;
 		t->vf_absent = false;
-		iofair_vf_watch(t);
+		iofair_vf_watch(t, iofair_vf_find_netdev(t));
 		iofair_changed(t->inet);
 		iofair_notify_target(t->inet, IOFAIR_EVENT_TYPE_VF_BACK, t, 0);
 		iofair_ctrl_kick(t->inet);
